@@ -1,0 +1,139 @@
+//! Code generation: the function unchanged, its marker type, compile-time checks, registration.
+
+use crate::args::Args;
+use crate::input::TaskFn;
+use crate::validate::{self, Dep};
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{ReturnType, Type};
+
+/// `#[task]`: parse → validate → expand. On error the function is still emitted unchanged,
+/// next to `compile_error!`s, so IDEs keep working and no follow-on errors appear.
+pub fn task(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let f = match syn::parse2::<TaskFn>(item.clone()) {
+        Ok(f) => f,
+        Err(e) => {
+            let err = e.to_compile_error();
+            return quote!(#item #err);
+        }
+    };
+    let args = Args::parse(attr);
+    let deps = validate::check(&f);
+    match (args, deps) {
+        (Ok(args), Ok(deps)) => expand(&f, &args, &deps),
+        (args, deps) => {
+            let mut errors = TokenStream::new();
+            if let Err(e) = args {
+                errors.extend(e.to_compile_error());
+            }
+            if let Err(e) = deps {
+                errors.extend(e.to_compile_error());
+            }
+            let func = f.to_tokens();
+            quote!(#func #errors)
+        }
+    }
+}
+
+/// Whether the return type is spelled `...Result<..>` (`Result`, `io::Result`, `anyhow::Result`):
+/// such a task fails on `Err` and its dependents receive the `Ok` type.
+fn is_fallible(ty: &Type) -> bool {
+    match ty {
+        Type::Path(p) => {
+            p.qself.is_none() && p.path.segments.last().is_some_and(|s| s.ident == "Result")
+        }
+        _ => false,
+    }
+}
+
+fn expand(f: &TaskFn, args: &Args, deps: &[Dep<'_>]) -> TokenStream {
+    let func = f.to_tokens();
+    let name = &f.sig.ident;
+    let vis = &f.vis;
+    let name_str = name.to_string();
+    let description = f.description();
+    let private = quote!(::dag::__private);
+    let (output, wrap) = match &f.sig.output {
+        ReturnType::Default => (quote!(()), quote!(ok::<#name>)),
+        ReturnType::Type(_, ty) if is_fallible(ty) => (
+            quote_spanned!(ty.span()=> <#ty as #private::Fallible>::Ok),
+            quote!(fallible::<#name, _>),
+        ),
+        ReturnType::Type(_, ty) => (quote_spanned!(ty.span()=> #ty), quote!(ok::<#name>)),
+    };
+    let aliases: Vec<_> = (0..deps.len())
+        .map(|i| format_ident!("__DagDep{}", i))
+        .collect();
+    let alias_defs = deps.iter().zip(&aliases).map(|(d, a)| {
+        let dep = d.name;
+        quote_spanned!(dep.span()=> type #a = #dep;)
+    });
+    let vars: Vec<_> = (0..deps.len())
+        .map(|i| format_ident!("__dag_arg{}", i))
+        .collect();
+    let arg_lets = deps.iter().enumerate().map(|(i, d)| {
+        let (ty, a, v) = (d.ty, &aliases[i], &vars[i]);
+        quote_spanned!(ty.span()=> let #v: #ty = __dag_inputs.dep::<#a>(#i);)
+    });
+    let depths = deps
+        .iter()
+        .zip(&aliases)
+        .map(|(d, a)| quote_spanned!(d.name.span()=> <#a as #private::Task>::DEPTH));
+    let line = quote_spanned!(name.span()=> ::core::line!());
+    let final_marker = args.is_final.map(final_marker);
+    let is_final = args.is_final.is_some();
+    quote! {
+        #func
+
+        #[doc(hidden)]
+        #[allow(non_camel_case_types, dead_code)]
+        #vis struct #name {}
+
+        #final_marker
+
+        const _: () = {
+            #(#alias_defs)*
+
+            impl #private::Task for #name {
+                type Output = #output;
+                const NAME: &'static str = #name_str;
+                const DEPTH: usize = #private::depth(&[#(#depths),*]);
+                fn descriptor() -> &'static #private::TaskDescriptor {
+                    &__DAG_TASK
+                }
+            }
+
+            fn __dag_run(__dag_inputs: &#private::Inputs<'_>) -> #private::BodyResult {
+                #(#arg_lets)*
+                #private::#wrap(#name(#(#vars),*))
+            }
+
+            static __DAG_TASK: #private::TaskDescriptor = #private::TaskDescriptor {
+                name: #name_str,
+                description: #description,
+                module_path: ::core::module_path!(),
+                file: ::core::file!(),
+                line: #line,
+                deps: &[#(<#aliases as #private::Task>::descriptor),*],
+                output_type: ::core::any::type_name::<<#name as #private::Task>::Output>,
+                output_type_id: ::core::any::TypeId::of::<<#name as #private::Task>::Output>,
+                is_final: #is_final,
+                depth: <#name as #private::Task>::DEPTH,
+                run: __dag_run,
+            };
+
+            #private::inventory::submit! { #private::Registration(&__DAG_TASK) }
+        };
+    }
+}
+
+/// A module-level item that exists once per `#[task(final)]`: a second final task in the same
+/// module (the same DAG) makes rustc report this name as defined twice, at the second `final`.
+fn final_marker(span: Span) -> TokenStream {
+    quote_spanned! {span=>
+        #[doc(hidden)]
+        #[allow(non_camel_case_types, dead_code)]
+        struct __dag_only_one_final_task_per_module {}
+    }
+}

@@ -1,0 +1,82 @@
+//! The function under `#[task]`: attributes, visibility, signature, and the body as opaque tokens.
+
+use proc_macro2::{Delimiter, Group, TokenStream};
+use syn::parse::{Parse, ParseStream};
+use syn::{Attribute, Expr, Lit, Meta, Signature, Visibility};
+
+/// A parsed task function. Only the signature is parsed; the body is kept verbatim.
+pub struct TaskFn {
+    pub attrs: Vec<Attribute>,
+    pub vis: Visibility,
+    pub sig: Signature,
+    pub body: Group,
+}
+
+impl Parse for TaskFn {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let attrs = input.call(Attribute::parse_outer)?;
+        let vis: Visibility = input.parse()?;
+        let fork = input.fork();
+        // Anything that does not start like a function is reported at its first token.
+        if !(fork.peek(syn::Token![fn])
+            || fork.peek(syn::Token![async])
+            || fork.peek(syn::Token![const])
+            || fork.peek(syn::Token![unsafe])
+            || fork.peek(syn::Token![extern]))
+        {
+            return Err(input.error(
+                "`#[task]` goes on a function: `#[task] fn name(upstream: &T) -> U { ... }`",
+            ));
+        }
+        let sig: Signature = input.parse()?;
+        let body: Group = input.parse()?;
+        if body.delimiter() != Delimiter::Brace {
+            return Err(syn::Error::new(
+                body.span(),
+                "expected the function body `{ ... }`",
+            ));
+        }
+        if !input.is_empty() {
+            return Err(input.error("unexpected tokens after the function body"));
+        }
+        Ok(TaskFn {
+            attrs,
+            vis,
+            sig,
+            body,
+        })
+    }
+}
+
+impl TaskFn {
+    /// The doc comment, with the one space after `///` removed and blank edges trimmed.
+    pub fn description(&self) -> String {
+        let lines: Vec<String> = self
+            .attrs
+            .iter()
+            .filter_map(|a| match &a.meta {
+                Meta::NameValue(nv) if nv.path.is_ident("doc") => match &nv.value {
+                    Expr::Lit(e) => match &e.lit {
+                        Lit::Str(s) => Some(s.value()),
+                        _ => None,
+                    },
+                    _ => None,
+                },
+                _ => None,
+            })
+            .map(|l| l.strip_prefix(' ').unwrap_or(&l).trim_end().to_string())
+            .collect();
+        lines.join("\n").trim().to_string()
+    }
+
+    /// The function exactly as written.
+    pub fn to_tokens(&self) -> TokenStream {
+        let TaskFn {
+            attrs,
+            vis,
+            sig,
+            body,
+        } = self;
+        quote::quote!(#(#attrs)* #vis #sig #body)
+    }
+}

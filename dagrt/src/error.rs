@@ -1,0 +1,154 @@
+//! Error: everything that can go wrong before or during a run, naming the task or DAG at fault.
+
+use crate::graph::GraphError;
+use std::fmt;
+
+/// Errors of this crate. Messages name the task, DAG or file at fault and say what to do.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Error {
+    /// A graph built at run time is invalid.
+    Graph(GraphError),
+    /// `Dag::new(name)` matches no DAG of this binary.
+    UnknownDag {
+        /// The name asked for.
+        name: String,
+        /// The DAGs this binary has (module paths).
+        available: Vec<String>,
+    },
+    /// `Dag::new(name)` matches several DAGs.
+    AmbiguousDag {
+        /// The name asked for.
+        name: String,
+        /// The matching DAGs (module paths).
+        candidates: Vec<String>,
+    },
+    /// `run()` needs a `#[task(final)]`, and the DAG has none.
+    NoFinalTask {
+        /// The DAG.
+        dag: String,
+    },
+    /// Two different tasks of one DAG have the same name (possible when dependencies come from
+    /// other modules).
+    DuplicateTask {
+        /// The DAG.
+        dag: String,
+        /// The repeated name.
+        name: String,
+        /// `module::path (file:line)` of each.
+        locations: Vec<String>,
+    },
+    /// The tasks of a DAG form a cycle (only possible for graphs rustc could not check).
+    Cycle {
+        /// The DAG.
+        dag: String,
+        /// `a -> b -> c -> a`, each with `file:line` where known.
+        path: Vec<String>,
+    },
+    /// A task failed, so the final output could not be produced.
+    TaskFailed {
+        /// The failed task.
+        task: String,
+        /// Its error or panic message.
+        error: String,
+    },
+    /// `run::<T>()` asked for a `T` that is not the final task's output type.
+    OutputType {
+        /// The final task.
+        task: String,
+        /// The type asked for.
+        expected: &'static str,
+        /// The task's output type.
+        found: String,
+    },
+    /// A node of a builder graph has no task body.
+    MissingTask {
+        /// The node.
+        node: String,
+    },
+    /// A task body was given for a name that is not a node of the graph.
+    UnknownTask {
+        /// The name.
+        name: String,
+    },
+    /// The worker pool could not be created.
+    Pool(String),
+    /// Writing the run's profiling records failed.
+    Records(String),
+}
+
+impl From<GraphError> for Error {
+    fn from(e: GraphError) -> Self {
+        Error::Graph(e)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Graph(e) => write!(f, "invalid graph: {e}"),
+            Error::UnknownDag { name, available } if available.is_empty() => write!(
+                f,
+                "no DAG named `{name}`: this binary has no #[dag::task] (tasks in a library crate \
+                 are only linked if the binary uses one of its items)"
+            ),
+            Error::UnknownDag { name, available } => write!(
+                f,
+                "no DAG named `{name}`; this binary's DAGs are: {} (a DAG is named after the \
+                 module holding its tasks)",
+                available.join(", ")
+            ),
+            Error::AmbiguousDag { name, candidates } => write!(
+                f,
+                "DAG name `{name}` is ambiguous: it matches {}; use the full module path",
+                candidates.join(", ")
+            ),
+            Error::NoFinalTask { dag } => write!(
+                f,
+                "DAG `{dag}` has no final task: mark the task whose output run() returns with \
+                 #[task(final)], or call execute()"
+            ),
+            Error::DuplicateTask {
+                dag,
+                name,
+                locations,
+            } => write!(
+                f,
+                "DAG `{dag}` has two tasks named `{name}`: {}; rename one",
+                locations.join(" and ")
+            ),
+            Error::Cycle { dag, path } => write!(
+                f,
+                "DAG `{dag}` has a dependency cycle: {}",
+                path.join(" -> ")
+            ),
+            Error::TaskFailed { task, error } => write!(f, "task `{task}` failed: {error}"),
+            Error::OutputType {
+                task,
+                expected,
+                found,
+            } => write!(
+                f,
+                "run() asked for a `{expected}`, but the final task `{task}` returns `{found}`"
+            ),
+            Error::MissingTask { node } => {
+                write!(f, "node `{node}` has no task: give it one before running")
+            }
+            Error::UnknownTask { name } => write!(
+                f,
+                "a task was given for `{name}`, which is not a node of the graph"
+            ),
+            Error::Pool(e) => write!(f, "could not start the worker pool: {e}"),
+            Error::Records(e) => write!(f, "could not write the profiling records: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Graph(e) => Some(e),
+            _ => None,
+        }
+    }
+}

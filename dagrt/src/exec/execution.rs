@@ -1,0 +1,282 @@
+//! Execution: what one run did — per-node statuses, timings, workers, errors and outputs.
+
+use super::{NONE, NodeStatus, RawRun, Record};
+use crate::graph::{Graph, NodeId};
+use crate::task::{Task, TaskDescriptor, Value};
+use std::any::Any;
+use std::fmt;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+/// The outcome of one node, with times in seconds from the start of the run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeResult<'a> {
+    /// The node's id in [`Execution::graph`].
+    pub id: NodeId,
+    /// The node's name.
+    pub name: &'a str,
+    /// How it ended.
+    pub status: NodeStatus,
+    /// When its body started (for skipped and cancelled nodes: when that was decided).
+    pub start: f64,
+    /// When its body returned.
+    pub end: f64,
+    /// `end - start`, in seconds.
+    pub duration: f64,
+    /// Index of the pool worker that settled it.
+    pub worker: Option<usize>,
+    /// The error or panic message of a failed node; for a skipped node, which upstream task
+    /// failed.
+    pub error: Option<String>,
+}
+
+/// Everything one run did. Returned by [`Dag::execute`](crate::Dag::execute) whatever the tasks
+/// did; [`Dag::run`](crate::Dag::run) returns just the final output.
+pub struct Execution {
+    pub(crate) dag_name: Arc<str>,
+    pub(crate) dag_description: Arc<str>,
+    pub(crate) run_id: String,
+    pub(crate) graph: Arc<Graph>,
+    pub(crate) tasks: Arc<[&'static TaskDescriptor]>,
+    pub(crate) records: Vec<Record>,
+    pub(crate) outputs: Vec<Option<Value>>,
+    pub(crate) t0: u64,
+    pub(crate) t_end: u64,
+    pub(crate) started_at: SystemTime,
+    pub(crate) max_workers: usize,
+    pub(crate) final_node: Option<NodeId>,
+    /// The execution trace, when tracing was on (`.tracing(true)` or `DAG_TRACING=true`).
+    pub trace: Option<()>,
+}
+
+impl Execution {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn from_raw(
+        raw: RawRun,
+        dag_name: Arc<str>,
+        dag_description: Arc<str>,
+        graph: Arc<Graph>,
+        tasks: Arc<[&'static TaskDescriptor]>,
+        started_at: SystemTime,
+        max_workers: usize,
+        final_node: Option<NodeId>,
+    ) -> Self {
+        Execution {
+            dag_name,
+            dag_description,
+            run_id: new_run_id(started_at),
+            graph,
+            tasks,
+            records: raw.records,
+            outputs: raw.outputs,
+            t0: raw.t0,
+            t_end: raw.t_end,
+            started_at,
+            max_workers,
+            final_node,
+            trace: None,
+        }
+    }
+
+    /// The DAG's name.
+    #[must_use]
+    pub fn dag_name(&self) -> &str {
+        &self.dag_name
+    }
+
+    /// The DAG's description.
+    #[must_use]
+    pub fn dag_description(&self) -> &str {
+        &self.dag_description
+    }
+
+    /// This run's id: unique per run, also across processes (`{unix µs}-{pid}-{counter}` in hex).
+    #[must_use]
+    pub fn run_id(&self) -> &str {
+        &self.run_id
+    }
+
+    /// The graph that was run.
+    #[must_use]
+    pub fn graph(&self) -> &Graph {
+        &self.graph
+    }
+
+    /// When the run started (wall clock).
+    #[must_use]
+    pub fn started_at(&self) -> SystemTime {
+        self.started_at
+    }
+
+    /// Number of pool workers the run had.
+    #[must_use]
+    pub fn max_workers(&self) -> usize {
+        self.max_workers
+    }
+
+    /// Wall-clock duration of the run, in seconds.
+    #[must_use]
+    pub fn total_duration_seconds(&self) -> f64 {
+        self.seconds(self.t_end)
+    }
+
+    fn seconds(&self, raw: u64) -> f64 {
+        if raw <= self.t0 {
+            return 0.0;
+        }
+        super::clock().delta_as_nanos(self.t0, raw) as f64 / 1e9
+    }
+
+    /// The result of node `id`.
+    ///
+    /// # Panics
+    /// If `id` is not a node of [`Execution::graph`].
+    #[must_use]
+    pub fn node_result(&self, id: NodeId) -> NodeResult<'_> {
+        let r = &self.records[id.index()];
+        let (start, end) = (self.seconds(r.start), self.seconds(r.end));
+        let error = match r.status {
+            NodeStatus::Skipped if r.cause != NONE => Some(format!(
+                "upstream task `{}` failed",
+                self.graph.name(NodeId(r.cause))
+            )),
+            NodeStatus::Cancelled => {
+                Some("cancelled: an earlier task failed (fail_fast)".to_string())
+            }
+            _ => r.error.clone(),
+        };
+        NodeResult {
+            id,
+            name: self.graph.name(id),
+            status: r.status,
+            start,
+            end,
+            duration: (end - start).max(0.0),
+            worker: (r.worker != NONE).then_some(r.worker as usize),
+            error,
+        }
+    }
+
+    /// The result of the node called `name`.
+    #[must_use]
+    pub fn node(&self, name: &str) -> Option<NodeResult<'_>> {
+        self.graph.find(name).map(|id| self.node_result(id))
+    }
+
+    /// Every node's result, in node-id order.
+    pub fn nodes(&self) -> impl ExactSizeIterator<Item = NodeResult<'_>> + '_ {
+        self.graph.nodes().map(|id| self.node_result(id))
+    }
+
+    /// The status of the node called `name`.
+    #[must_use]
+    pub fn status(&self, name: &str) -> Option<NodeStatus> {
+        self.graph
+            .find(name)
+            .map(|id| self.records[id.index()].status)
+    }
+
+    /// The description (doc comment) of node `id`; empty for builder nodes.
+    #[must_use]
+    pub fn description(&self, id: NodeId) -> &str {
+        self.tasks.get(id.index()).map_or("", |d| d.description)
+    }
+
+    fn count(&self, status: NodeStatus) -> usize {
+        self.records.iter().filter(|r| r.status == status).count()
+    }
+
+    /// Number of nodes that completed.
+    #[must_use]
+    pub fn succeeded(&self) -> usize {
+        self.count(NodeStatus::Completed)
+    }
+
+    /// Number of nodes that failed.
+    #[must_use]
+    pub fn failed(&self) -> usize {
+        self.count(NodeStatus::Failed)
+    }
+
+    /// Number of nodes skipped because an upstream task failed.
+    #[must_use]
+    pub fn skipped(&self) -> usize {
+        self.count(NodeStatus::Skipped)
+    }
+
+    /// Number of nodes cancelled by `fail_fast`.
+    #[must_use]
+    pub fn cancelled(&self) -> usize {
+        self.count(NodeStatus::Cancelled)
+    }
+
+    /// Whether every node completed.
+    #[must_use]
+    pub fn is_success(&self) -> bool {
+        self.records
+            .iter()
+            .all(|r| r.status == NodeStatus::Completed)
+    }
+
+    /// The first failed node in topological order, with its error.
+    #[must_use]
+    pub fn first_failure(&self) -> Option<NodeResult<'_>> {
+        self.graph
+            .topological_order()
+            .iter()
+            .find(|&&n| self.records[n.index()].status == NodeStatus::Failed)
+            .map(|&n| self.node_result(n))
+    }
+
+    /// The final task's node, if the DAG has one.
+    #[must_use]
+    pub fn final_node(&self) -> Option<NodeId> {
+        self.final_node
+    }
+
+    /// The output of the `#[task]` `T`, if it was kept: the final task's always is; others when
+    /// the DAG was run with `.keep_outputs(true)`.
+    #[must_use]
+    pub fn output<T: Task>(&self) -> Option<&T::Output> {
+        let d = T::descriptor();
+        let i = self.tasks.iter().position(|t| std::ptr::eq(*t, d))?;
+        self.outputs[i].as_ref()?.downcast_ref::<T::Output>()
+    }
+
+    /// The kept output of the node called `name`, as a `T`.
+    #[must_use]
+    pub fn output_as<T: Any>(&self, name: &str) -> Option<&T> {
+        let id = self.graph.find(name)?;
+        self.outputs[id.index()].as_ref()?.downcast_ref::<T>()
+    }
+
+    /// Takes the kept output of node `id` out of the execution.
+    pub(crate) fn take_output(&mut self, id: NodeId) -> Option<Value> {
+        self.outputs.get_mut(id.index())?.take()
+    }
+}
+
+impl fmt::Debug for Execution {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Execution")
+            .field("dag_name", &self.dag_name)
+            .field("run_id", &self.run_id)
+            .field("nodes", &self.records.len())
+            .field("succeeded", &self.succeeded())
+            .field("failed", &self.failed())
+            .field("skipped", &self.skipped())
+            .field("cancelled", &self.cancelled())
+            .field("total_duration_seconds", &self.total_duration_seconds())
+            .finish_non_exhaustive()
+    }
+}
+
+fn new_run_id(started_at: SystemTime) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let micros = started_at
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros());
+    let seq = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("{micros:x}-{:x}-{seq:x}", std::process::id())
+}

@@ -1,0 +1,313 @@
+//! The scheduler: per-node dependency counters, ready tasks run on a rayon pool, no level barriers.
+
+mod execution;
+pub(crate) mod slot;
+mod status;
+
+pub use execution::{Execution, NodeResult};
+pub use status::NodeStatus;
+
+use crate::graph::{Graph, NodeId};
+use crate::task::{BodyResult, Inputs};
+use slot::{Cell, Slot};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+
+/// A node's body, borrowed for the duration of a run.
+pub(crate) type Body<'a> = &'a (dyn Fn(&Inputs<'_>) -> BodyResult + Sync);
+
+/// Successor sets larger than this are split in halves (`rayon::join`) before being released.
+const LEAF: usize = 16;
+/// Nesting of `rayon::join` beyond which ready nodes are spawned instead (bounds stack depth).
+const MAX_DEPTH: u32 = 48;
+const NONE: u32 = u32::MAX;
+
+/// The process-wide calibrated TSC clock (calibration costs milliseconds, so it happens once).
+pub(crate) fn clock() -> &'static quanta::Clock {
+    static CLOCK: OnceLock<quanta::Clock> = OnceLock::new();
+    CLOCK.get_or_init(quanta::Clock::new)
+}
+
+/// What to run and how.
+pub(crate) struct Plan<'a> {
+    pub graph: &'a Graph,
+    pub bodies: &'a [Body<'a>],
+    /// Keep every output after the run (otherwise only `final_node`'s).
+    pub keep_all: bool,
+    pub final_node: Option<NodeId>,
+    pub fail_fast: bool,
+}
+
+/// One node's outcome as recorded by the worker that settled it (raw clock ticks).
+#[derive(Debug, Clone)]
+pub(crate) struct Record {
+    pub start: u64,
+    pub end: u64,
+    pub worker: u32,
+    pub status: NodeStatus,
+    pub error: Option<String>,
+    /// For a skipped node: the failed upstream node.
+    pub cause: u32,
+}
+
+/// What a run leaves behind, before it is dressed up as an [`Execution`].
+pub(crate) struct RawRun {
+    pub records: Vec<Record>,
+    pub outputs: Vec<Option<crate::task::Value>>,
+    pub t0: u64,
+    pub t_end: u64,
+}
+
+struct NodeState {
+    pending: AtomicU32,
+    consumers: AtomicU32,
+    cause: AtomicU32,
+}
+
+struct Ctx<'a> {
+    graph: &'a Graph,
+    bodies: &'a [Body<'a>],
+    keep_all: bool,
+    final_node: u32,
+    fail_fast: bool,
+    state: Vec<NodeState>,
+    slots: Vec<Slot>,
+    records: Vec<Cell<Record>>,
+    cancelled: AtomicBool,
+    clock: &'static quanta::Clock,
+}
+
+/// Runs every node of `plan` on `pool` and returns what happened.
+pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
+    let g = plan.graph;
+    let n = g.len();
+    let clock = clock();
+    let ctx = Ctx {
+        graph: g,
+        bodies: plan.bodies,
+        keep_all: plan.keep_all,
+        final_node: plan.final_node.map_or(NONE, |f| f.0),
+        fail_fast: plan.fail_fast,
+        state: g
+            .nodes()
+            .map(|v| NodeState {
+                pending: AtomicU32::new(g.predecessors(v).len() as u32),
+                consumers: AtomicU32::new(g.successors(v).len() as u32),
+                cause: AtomicU32::new(NONE),
+            })
+            .collect(),
+        slots: (0..n).map(|_| Slot::empty()).collect(),
+        records: (0..n)
+            .map(|_| {
+                Cell::new(Record {
+                    start: 0,
+                    end: 0,
+                    worker: NONE,
+                    status: NodeStatus::Cancelled,
+                    error: None,
+                    cause: NONE,
+                })
+            })
+            .collect(),
+        cancelled: AtomicBool::new(false),
+        clock,
+    };
+    let roots: Vec<NodeId> = g.roots().collect();
+    let t0 = clock.raw();
+    if !roots.is_empty() {
+        let ctx = &ctx;
+        let roots = &roots[..];
+        pool.scope(move |s| run_group(ctx, s, roots, 0));
+    }
+    let t_end = clock.raw();
+    RawRun {
+        records: ctx.records.into_iter().map(Cell::into_inner).collect(),
+        outputs: ctx.slots.into_iter().map(Slot::into_inner).collect(),
+        t0,
+        t_end,
+    }
+}
+
+impl Ctx<'_> {
+    /// Decrements `n`'s pending count; true when `n` became ready.
+    #[inline]
+    fn dec(&self, n: NodeId) -> bool {
+        self.state[n.index()].pending.fetch_sub(1, Ordering::AcqRel) == 1
+    }
+
+    #[inline]
+    fn keeps(&self, n: NodeId) -> bool {
+        self.keep_all || n.0 == self.final_node
+    }
+
+    /// Runs (or skips, or cancels) a ready node, stores its output and frees consumed inputs.
+    fn settle(&self, n: NodeId) {
+        let i = n.index();
+        // SAFETY: `n` became ready exactly once, so this worker is its only settler.
+        let rec = unsafe { self.records[i].get_mut() };
+        rec.worker = rayon::current_thread_index().map_or(NONE, |w| w as u32);
+        let cause = self.state[i].cause.load(Ordering::Relaxed);
+        let mut poison = NONE;
+        if cause != NONE {
+            let t = self.clock.raw();
+            (rec.start, rec.end, rec.status, rec.cause) = (t, t, NodeStatus::Skipped, cause);
+            poison = cause;
+        } else if self.fail_fast && self.cancelled.load(Ordering::Relaxed) {
+            let t = self.clock.raw();
+            (rec.start, rec.end, rec.status) = (t, t, NodeStatus::Cancelled);
+        } else {
+            let inputs = Inputs {
+                graph: self.graph,
+                node: n,
+                slots: &self.slots,
+            };
+            let body = self.bodies[i];
+            rec.start = self.clock.raw();
+            let result = catch_unwind(AssertUnwindSafe(|| body(&inputs)));
+            rec.end = self.clock.raw();
+            match result {
+                Ok(Ok(value)) => {
+                    rec.status = NodeStatus::Completed;
+                    if !self.graph.successors(n).is_empty() || self.keeps(n) {
+                        // SAFETY: only this worker touches the slot until it releases successors.
+                        unsafe { self.slots[i].set(value) }
+                    }
+                }
+                Ok(Err(message)) => {
+                    (rec.status, rec.error) = (NodeStatus::Failed, Some(message));
+                    poison = n.0;
+                }
+                Err(payload) => {
+                    (rec.status, rec.error) = (NodeStatus::Failed, Some(panic_message(&*payload)));
+                    poison = n.0;
+                }
+            }
+            if poison != NONE && self.fail_fast {
+                self.cancelled.store(true, Ordering::Relaxed);
+            }
+        }
+        if !self.keep_all {
+            for &p in self.graph.predecessors(n) {
+                if self.state[p.index()]
+                    .consumers
+                    .fetch_sub(1, Ordering::AcqRel)
+                    == 1
+                    && !self.keeps(p)
+                {
+                    // SAFETY: every consumer of `p` has finished reading it (acquire above).
+                    drop(unsafe { self.slots[p.index()].take() });
+                }
+            }
+        }
+        if poison != NONE {
+            for &s in self.graph.successors(n) {
+                // Published to `s` by the release decrement of its pending counter that follows.
+                let _ = self.state[s.index()].cause.compare_exchange(
+                    NONE,
+                    poison,
+                    Ordering::Relaxed,
+                    Ordering::Relaxed,
+                );
+            }
+        }
+    }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    let text = if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a non-string panic payload".to_string()
+    };
+    format!("task panicked: {text}")
+}
+
+/// Runs `n`, then keeps running one ready successor inline until none is left.
+fn run_from<'s>(ctx: &'s Ctx<'s>, s: &rayon::Scope<'s>, mut n: NodeId, depth: u32) {
+    loop {
+        ctx.settle(n);
+        match release(ctx, s, ctx.graph.successors(n), depth) {
+            Some(next) => n = next,
+            None => return,
+        }
+    }
+}
+
+/// Decrements the successors' counters and starts the ready ones; may hand one back to run inline.
+fn release<'s>(
+    ctx: &'s Ctx<'s>,
+    s: &rayon::Scope<'s>,
+    succs: &'s [NodeId],
+    depth: u32,
+) -> Option<NodeId> {
+    if succs.len() > LEAF {
+        let (a, b) = succs.split_at(succs.len() / 2);
+        if depth < MAX_DEPTH {
+            rayon::join(
+                || continue_with(ctx, s, release(ctx, s, a, depth + 1), depth + 1),
+                || continue_with(ctx, s, release(ctx, s, b, depth + 1), depth + 1),
+            );
+            return None;
+        }
+        s.spawn(move |s| continue_with(ctx, s, release(ctx, s, b, 0), 0));
+        return release(ctx, s, a, depth);
+    }
+    let mut ready = [NodeId(0); LEAF];
+    let mut k = 0;
+    for &x in succs {
+        if ctx.dec(x) {
+            ready[k] = x;
+            k += 1;
+        }
+    }
+    match k {
+        0 => None,
+        1 => Some(ready[0]),
+        _ => run_many(ctx, s, &ready[..k], depth),
+    }
+}
+
+fn continue_with<'s>(ctx: &'s Ctx<'s>, s: &rayon::Scope<'s>, next: Option<NodeId>, depth: u32) {
+    if let Some(n) = next {
+        run_from(ctx, s, n, depth);
+    }
+}
+
+/// Runs a group of ready nodes in parallel.
+fn run_group<'s>(ctx: &'s Ctx<'s>, s: &rayon::Scope<'s>, ready: &[NodeId], depth: u32) {
+    match ready {
+        [] => {}
+        [one] => run_from(ctx, s, *one, depth),
+        _ => {
+            if let Some(n) = run_many(ctx, s, ready, depth) {
+                run_from(ctx, s, n, depth);
+            }
+        }
+    }
+}
+
+/// Starts ≥ 2 ready nodes: by recursive halving while the stack is shallow, else by spawning
+/// all but one, which is handed back to run inline.
+fn run_many<'s>(
+    ctx: &'s Ctx<'s>,
+    s: &rayon::Scope<'s>,
+    ready: &[NodeId],
+    depth: u32,
+) -> Option<NodeId> {
+    if depth < MAX_DEPTH {
+        let (a, b) = ready.split_at(ready.len() / 2);
+        rayon::join(
+            || run_group(ctx, s, a, depth + 1),
+            || run_group(ctx, s, b, depth + 1),
+        );
+        None
+    } else {
+        for &x in &ready[1..] {
+            s.spawn(move |s| run_from(ctx, s, x, 0));
+        }
+        ready.first().copied()
+    }
+}

@@ -1,0 +1,75 @@
+//! Per-node cells written by exactly one worker and published through atomic counters.
+
+use crate::task::Value;
+use std::cell::UnsafeCell;
+
+/// Holds one node's output between the moment it is produced and the moment its last consumer
+/// finishes.
+///
+/// Protocol (enforced by the scheduler, which is the only writer):
+/// - the worker that runs node `n` calls [`Slot::set`] once, before it decrements the pending
+///   counters of `n`'s successors with release ordering;
+/// - a successor reads the slot only after its own pending counter reached zero (acquire);
+/// - the slot is emptied by the consumer whose decrement of `n`'s consumer counter reached zero
+///   (acquire), or after the run, when no worker is left.
+pub(crate) struct Slot(UnsafeCell<Option<Value>>);
+
+// SAFETY: access follows the protocol above: one writer, then readers, then one taker, each
+// ordered by release/acquire atomics in the scheduler.
+unsafe impl Sync for Slot {}
+
+impl Slot {
+    pub(crate) fn empty() -> Self {
+        Slot(UnsafeCell::new(None))
+    }
+
+    /// # Safety
+    /// No other thread may access the slot concurrently (see the protocol).
+    pub(crate) unsafe fn set(&self, value: Value) {
+        // SAFETY: exclusive access per the caller's contract.
+        unsafe { *self.0.get() = Some(value) }
+    }
+
+    /// # Safety
+    /// The slot must not be written or taken concurrently (see the protocol).
+    pub(crate) unsafe fn get(&self) -> Option<&Value> {
+        // SAFETY: no concurrent writer per the caller's contract.
+        unsafe { (*self.0.get()).as_ref() }
+    }
+
+    /// # Safety
+    /// No other thread may access the slot concurrently (see the protocol).
+    pub(crate) unsafe fn take(&self) -> Option<Value> {
+        // SAFETY: exclusive access per the caller's contract.
+        unsafe { (*self.0.get()).take() }
+    }
+
+    pub(crate) fn into_inner(self) -> Option<Value> {
+        self.0.into_inner()
+    }
+}
+
+/// A per-node cell written once by the worker that settles the node, read after the run.
+pub(crate) struct Cell<T>(UnsafeCell<T>);
+
+// SAFETY: each cell is written by the single worker that settles its node and read only after the
+// scope that ran every worker has returned (which happens-after every write).
+unsafe impl<T: Send> Sync for Cell<T> {}
+
+impl<T> Cell<T> {
+    pub(crate) fn new(value: T) -> Self {
+        Cell(UnsafeCell::new(value))
+    }
+
+    /// # Safety
+    /// Only the worker settling this cell's node may call this, once.
+    #[allow(clippy::mut_from_ref)]
+    pub(crate) unsafe fn get_mut(&self) -> &mut T {
+        // SAFETY: exclusive access per the caller's contract.
+        unsafe { &mut *self.0.get() }
+    }
+
+    pub(crate) fn into_inner(self) -> T {
+        self.0.into_inner()
+    }
+}

@@ -1,0 +1,47 @@
+//! NodeStatus: how a node's run ended.
+
+use std::fmt;
+
+/// How a node's run ended. Every node of an execution ends in exactly one status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeStatus {
+    /// The task ran and returned its output.
+    Completed,
+    /// The task returned an error or panicked.
+    Failed,
+    /// The task did not run because an upstream task failed.
+    Skipped,
+    /// The task did not run because the run was cancelled (`fail_fast`).
+    Cancelled,
+}
+
+impl NodeStatus {
+    /// The status in upper case, as trace summaries print it (`COMPLETED`, ...).
+    #[must_use]
+    pub fn as_upper(self) -> &'static str {
+        match self {
+            NodeStatus::Completed => "COMPLETED",
+            NodeStatus::Failed => "FAILED",
+            NodeStatus::Skipped => "SKIPPED",
+            NodeStatus::Cancelled => "CANCELLED",
+        }
+    }
+
+    /// The status in snake case (`completed`, ...).
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeStatus::Completed => "completed",
+            NodeStatus::Failed => "failed",
+            NodeStatus::Skipped => "skipped",
+            NodeStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+impl fmt::Display for NodeStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

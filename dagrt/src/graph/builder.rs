@@ -1,0 +1,302 @@
+//! GraphBuilder: graphs assembled at run time, validated in O(V+E) by `build()`.
+
+use super::{Graph, NodeId};
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+/// Why a graph could not be built. Every variant names the nodes at fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GraphError {
+    /// Two nodes have the same name.
+    DuplicateNode {
+        /// The repeated name.
+        name: String,
+    },
+    /// An edge names a node that was never added.
+    UnknownNode {
+        /// The missing name.
+        name: String,
+        /// The edge that names it, as `(from, to)`.
+        edge: (String, String),
+    },
+    /// An edge from a node to itself.
+    SelfLoop {
+        /// The node.
+        name: String,
+    },
+    /// The same edge was added twice.
+    DuplicateEdge {
+        /// The edge, as `(from, to)`.
+        edge: (String, String),
+    },
+    /// The edges form a cycle; `path` starts and ends at the same node.
+    Cycle {
+        /// The nodes on the cycle, e.g. `["a", "b", "c", "a"]`.
+        path: Vec<String>,
+    },
+    /// More nodes than a graph can index (2^32 - 1).
+    TooLarge,
+}
+
+impl fmt::Display for GraphError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GraphError::DuplicateNode { name } => {
+                write!(f, "node `{name}` is added twice; node names must be unique")
+            }
+            GraphError::UnknownNode { name, edge } => write!(
+                f,
+                "edge `{}` -> `{}` names `{name}`, which is not a node; add it with add_node first",
+                edge.0, edge.1
+            ),
+            GraphError::SelfLoop { name } => write!(f, "node `{name}` depends on itself"),
+            GraphError::DuplicateEdge { edge } => {
+                write!(f, "edge `{}` -> `{}` is added twice", edge.0, edge.1)
+            }
+            GraphError::Cycle { path } => write!(f, "dependency cycle: {}", path.join(" -> ")),
+            GraphError::TooLarge => write!(f, "a graph holds at most 4294967295 nodes"),
+        }
+    }
+}
+
+impl std::error::Error for GraphError {}
+
+/// Collects nodes and edges by name; [`GraphBuilder::build`] validates them all at once.
+///
+/// Insertion order does not matter: building is O(V+E) however the nodes were added
+/// (dependencies first or last).
+///
+/// ```
+/// use dag::graph::{Graph, GraphError};
+///
+/// let mut b = Graph::builder();
+/// b.add_nodes(["a", "b", "c"]).add_edges([("a", "b"), ("b", "c"), ("c", "a")]);
+/// let err = b.build().unwrap_err();
+/// assert_eq!(err.to_string(), "dependency cycle: a -> b -> c -> a");
+/// ```
+#[derive(Debug, Default, Clone)]
+#[must_use]
+pub struct GraphBuilder {
+    names: Vec<String>,
+    edges: Vec<(String, String)>,
+}
+
+impl GraphBuilder {
+    /// An empty builder.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a node.
+    pub fn add_node(&mut self, name: impl Into<String>) -> &mut Self {
+        self.names.push(name.into());
+        self
+    }
+
+    /// Adds several nodes.
+    pub fn add_nodes<I, S>(&mut self, names: I) -> &mut Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.names.extend(names.into_iter().map(Into::into));
+        self
+    }
+
+    /// Adds an edge: `to` depends on `from`.
+    pub fn add_edge(&mut self, from: impl Into<String>, to: impl Into<String>) -> &mut Self {
+        self.edges.push((from.into(), to.into()));
+        self
+    }
+
+    /// Adds several edges `(from, to)`.
+    pub fn add_edges<I, A, B>(&mut self, edges: I) -> &mut Self
+    where
+        I: IntoIterator<Item = (A, B)>,
+        A: Into<String>,
+        B: Into<String>,
+    {
+        self.edges
+            .extend(edges.into_iter().map(|(a, b)| (a.into(), b.into())));
+        self
+    }
+
+    /// Validates and builds the graph.
+    ///
+    /// # Errors
+    /// [`GraphError`] for a duplicate node, an edge naming an unknown node, a self-loop, a
+    /// repeated edge or a cycle (with its path).
+    pub fn build(&self) -> Result<Graph, GraphError> {
+        let names: Vec<Arc<str>> = self.names.iter().map(|n| Arc::from(n.as_str())).collect();
+        let mut index: HashMap<&str, u32> = HashMap::with_capacity(names.len());
+        for (i, n) in self.names.iter().enumerate() {
+            let id = u32::try_from(i).map_err(|_| GraphError::TooLarge)?;
+            if index.insert(n.as_str(), id).is_some() {
+                return Err(GraphError::DuplicateNode { name: n.clone() });
+            }
+        }
+        let mut edges = Vec::with_capacity(self.edges.len());
+        for (from, to) in &self.edges {
+            let look = |name: &String| {
+                index
+                    .get(name.as_str())
+                    .copied()
+                    .ok_or_else(|| GraphError::UnknownNode {
+                        name: name.clone(),
+                        edge: (from.clone(), to.clone()),
+                    })
+            };
+            edges.push((look(from)?, look(to)?));
+        }
+        Graph::from_parts(names, &edges)
+    }
+}
+
+impl Graph {
+    /// Builds a graph from names and `(from, to)` index pairs, checking self-loops, repeated
+    /// edges and cycles. Names must already be unique.
+    pub(crate) fn from_parts(
+        names: Vec<Arc<str>>,
+        edges: &[(u32, u32)],
+    ) -> Result<Graph, GraphError> {
+        let n = names.len();
+        if u32::try_from(n).is_err() {
+            return Err(GraphError::TooLarge);
+        }
+        let name_of = |i: u32| names[i as usize].to_string();
+        let mut indeg = vec![0u32; n];
+        let mut outdeg = vec![0u32; n];
+        for &(a, b) in edges {
+            if a == b {
+                return Err(GraphError::SelfLoop { name: name_of(a) });
+            }
+            outdeg[a as usize] += 1;
+            indeg[b as usize] += 1;
+        }
+        let pred_start = prefix_sums(&indeg);
+        let succ_start = prefix_sums(&outdeg);
+        let mut preds = vec![NodeId(0); edges.len()];
+        let mut succs = vec![NodeId(0); edges.len()];
+        let mut pfill = pred_start.clone();
+        let mut sfill = succ_start.clone();
+        for &(a, b) in edges {
+            preds[pfill[b as usize] as usize] = NodeId(a);
+            pfill[b as usize] += 1;
+            succs[sfill[a as usize] as usize] = NodeId(b);
+            sfill[a as usize] += 1;
+        }
+        // Repeated edges: a node's successor list holding the same target twice. Checked with a
+        // stamp array, O(V+E).
+        let mut stamp = vec![u32::MAX; n];
+        for a in 0..n {
+            for s in &succs[succ_start[a] as usize..succ_start[a + 1] as usize] {
+                if stamp[s.index()] == a as u32 {
+                    return Err(GraphError::DuplicateEdge {
+                        edge: (names[a].to_string(), name_of(s.0)),
+                    });
+                }
+                stamp[s.index()] = a as u32;
+            }
+        }
+        // Kahn's algorithm; ready nodes in insertion order (a FIFO seeded in id order).
+        let mut remaining = indeg;
+        let mut topo: Vec<NodeId> = Vec::with_capacity(n);
+        let mut level = vec![0u32; n];
+        topo.extend(
+            (0..n as u32)
+                .filter(|&i| remaining[i as usize] == 0)
+                .map(NodeId),
+        );
+        let mut head = 0;
+        while head < topo.len() {
+            let u = topo[head];
+            head += 1;
+            let lu = level[u.index()];
+            for &s in &succs[succ_start[u.index()] as usize..succ_start[u.index() + 1] as usize] {
+                let si = s.index();
+                level[si] = level[si].max(lu + 1);
+                remaining[si] -= 1;
+                if remaining[si] == 0 {
+                    topo.push(s);
+                }
+            }
+        }
+        if topo.len() < n {
+            return Err(GraphError::Cycle {
+                path: cycle_path(&remaining, &preds, &pred_start, &names),
+            });
+        }
+        let levels = level.iter().map(|&l| l as usize + 1).max().unwrap_or(0);
+        let index = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| (name.clone(), NodeId(i as u32)))
+            .collect();
+        Ok(Graph {
+            names,
+            index,
+            pred_start,
+            preds,
+            succ_start,
+            succs,
+            topo,
+            level,
+            levels,
+        })
+    }
+}
+
+fn prefix_sums(counts: &[u32]) -> Vec<u32> {
+    let mut out = Vec::with_capacity(counts.len() + 1);
+    let mut acc = 0u32;
+    out.push(0);
+    for &c in counts {
+        acc += c;
+        out.push(acc);
+    }
+    out
+}
+
+/// Finds one cycle among the nodes Kahn's algorithm could not order. Every such node has a
+/// predecessor that is also unordered, so walking predecessors must revisit a node.
+fn cycle_path(
+    remaining: &[u32],
+    preds: &[NodeId],
+    pred_start: &[u32],
+    names: &[Arc<str>],
+) -> Vec<String> {
+    let Some(start) = remaining.iter().position(|&r| r > 0) else {
+        return Vec::new();
+    };
+    let mut seen_at = vec![usize::MAX; remaining.len()];
+    let mut walk: Vec<usize> = Vec::new();
+    let mut cur = start;
+    while seen_at[cur] == usize::MAX {
+        seen_at[cur] = walk.len();
+        walk.push(cur);
+        let ps = &preds[pred_start[cur] as usize..pred_start[cur + 1] as usize];
+        match ps.iter().find(|p| remaining[p.index()] > 0) {
+            Some(p) => cur = p.index(),
+            None => break,
+        }
+    }
+    // walk[seen_at[cur]..] is the cycle traversed against the edges; reverse it.
+    let mut cycle: Vec<usize> = walk[seen_at[cur].min(walk.len())..].to_vec();
+    cycle.reverse();
+    // Start the path at the cycle's smallest id so the message is stable.
+    if let Some(min_pos) = cycle
+        .iter()
+        .enumerate()
+        .min_by_key(|(_, v)| **v)
+        .map(|(i, _)| i)
+    {
+        cycle.rotate_left(min_pos);
+    }
+    let mut path: Vec<String> = cycle.iter().map(|&i| names[i].to_string()).collect();
+    if let Some(first) = path.first().cloned() {
+        path.push(first);
+    }
+    path
+}

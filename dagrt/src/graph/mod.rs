@@ -1,0 +1,203 @@
+//! Graph: dense node ids, edges, topological order, levels and cycle paths (pure data, no I/O).
+
+mod builder;
+
+pub use builder::{GraphBuilder, GraphError};
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+/// A node's dense index in its [`Graph`], assigned in insertion order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NodeId(pub(crate) u32);
+
+impl NodeId {
+    /// The id as an index into per-node arrays.
+    #[must_use]
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl fmt::Display for NodeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+/// An immutable, validated directed acyclic graph of named nodes.
+///
+/// Edges are stored twice in compressed sparse rows (predecessors and successors), so every
+/// neighbour query is a slice. A node's predecessors keep the order in which their edges were
+/// added: for a `#[task]` that is the order of its parameters.
+///
+/// ```
+/// use dag::graph::Graph;
+///
+/// let mut b = Graph::builder();
+/// b.add_nodes(["extract", "transform", "load"])?;
+/// b.add_edges([("extract", "transform"), ("transform", "load")])?;
+/// let g = b.build()?;
+/// let names: Vec<&str> = g.topological_order().iter().map(|&n| g.name(n)).collect();
+/// assert_eq!(names, ["extract", "transform", "load"]);
+/// # Ok::<(), dag::graph::GraphError>(())
+/// ```
+#[derive(Clone)]
+pub struct Graph {
+    names: Vec<Arc<str>>,
+    index: HashMap<Arc<str>, NodeId>,
+    pred_start: Vec<u32>,
+    preds: Vec<NodeId>,
+    succ_start: Vec<u32>,
+    succs: Vec<NodeId>,
+    topo: Vec<NodeId>,
+    level: Vec<u32>,
+    levels: usize,
+}
+
+impl fmt::Debug for Graph {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Graph")
+            .field("nodes", &self.len())
+            .field("edges", &self.edge_count())
+            .field("levels", &self.levels)
+            .finish()
+    }
+}
+
+impl Graph {
+    /// Starts a graph built at run time (see [`GraphBuilder`]).
+    #[must_use]
+    pub fn builder() -> GraphBuilder {
+        GraphBuilder::new()
+    }
+
+    /// Number of nodes.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Whether the graph has no node.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// Number of edges.
+    #[must_use]
+    pub fn edge_count(&self) -> usize {
+        self.preds.len()
+    }
+
+    /// Every node id, in insertion order.
+    pub fn nodes(&self) -> impl ExactSizeIterator<Item = NodeId> + '_ {
+        (0..self.names.len() as u32).map(NodeId)
+    }
+
+    /// The node's name.
+    ///
+    /// # Panics
+    /// If `node` does not belong to this graph.
+    #[must_use]
+    pub fn name(&self, node: NodeId) -> &str {
+        &self.names[node.index()]
+    }
+
+    /// The node called `name`, if any.
+    #[must_use]
+    pub fn find(&self, name: &str) -> Option<NodeId> {
+        self.index.get(name).copied()
+    }
+
+    /// The node's direct dependencies, in the order their edges were added.
+    #[must_use]
+    pub fn predecessors(&self, node: NodeId) -> &[NodeId] {
+        let i = node.index();
+        &self.preds[self.pred_start[i] as usize..self.pred_start[i + 1] as usize]
+    }
+
+    /// The nodes that depend directly on `node`.
+    #[must_use]
+    pub fn successors(&self, node: NodeId) -> &[NodeId] {
+        let i = node.index();
+        &self.succs[self.succ_start[i] as usize..self.succ_start[i + 1] as usize]
+    }
+
+    /// Nodes in a topological order (every node after all its dependencies; among ready nodes,
+    /// insertion order).
+    #[must_use]
+    pub fn topological_order(&self) -> &[NodeId] {
+        &self.topo
+    }
+
+    /// The node's topological level: 0 for a node without dependencies, else one more than the
+    /// deepest dependency.
+    #[must_use]
+    pub fn level(&self, node: NodeId) -> usize {
+        self.level[node.index()] as usize
+    }
+
+    /// Number of topological levels (0 for an empty graph).
+    #[must_use]
+    pub fn level_count(&self) -> usize {
+        self.levels
+    }
+
+    /// Nodes without dependencies, in insertion order.
+    pub fn roots(&self) -> impl Iterator<Item = NodeId> + '_ {
+        self.nodes().filter(|&n| self.predecessors(n).is_empty())
+    }
+
+    /// Nodes nothing depends on, in insertion order.
+    pub fn sinks(&self) -> impl Iterator<Item = NodeId> + '_ {
+        self.nodes().filter(|&n| self.successors(n).is_empty())
+    }
+
+    /// The graph in Graphviz DOT syntax.
+    #[must_use]
+    pub fn to_dot(&self, name: &str) -> String {
+        let mut out = format!("digraph {} {{\n    rankdir=LR;\n", quote(name));
+        for n in self.nodes() {
+            out.push_str(&format!("    {};\n", quote(self.name(n))));
+        }
+        for n in self.nodes() {
+            for &s in self.successors(n) {
+                out.push_str(&format!(
+                    "    {} -> {};\n",
+                    quote(self.name(n)),
+                    quote(self.name(s))
+                ));
+            }
+        }
+        out.push_str("}\n");
+        out
+    }
+
+    /// The graph as a Mermaid flowchart.
+    #[must_use]
+    pub fn to_mermaid(&self) -> String {
+        let mut out = String::from("flowchart LR\n");
+        for n in self.nodes() {
+            out.push_str(&format!(
+                "    n{}[\"{}\"]\n",
+                n.0,
+                self.name(n).replace('"', "#quot;")
+            ));
+        }
+        for n in self.nodes() {
+            for &s in self.successors(n) {
+                out.push_str(&format!("    n{} --> n{}\n", n.0, s.0));
+            }
+        }
+        out
+    }
+}
+
+fn quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,52 @@
+//! Pipelines as plain Rust functions: a typed task DAG, checked at compile time, run in parallel.
+//!
+//! Annotate functions with [`#[task]`](task). A parameter's *name* is the task it depends on and
+//! its type is `&` that task's output; `#[task(final)]` marks the value [`Dag::run`] returns.
+//! Wiring mistakes (a misspelled dependency, a wrong type, a cycle, two finals) are compile
+//! errors at the offending token.
+//!
+//! ```
+//! use dag::{task, Dag};
+//!
+//! /// Do some stuff
+//! #[task]
+//! fn task_1() -> Vec<i32> {
+//!     vec![1, 2, 3]
+//! }
+//!
+//! /// Do some other stuff
+//! #[task(final)]
+//! fn task_2(task_1: &Vec<i32>) -> Vec<i32> {
+//!     task_1.iter().map(|x| x * 2).collect()
+//! }
+//!
+//! let dag = Dag::new("example").description("This is an example DAG");
+//! let out: Vec<i32> = dag.run()?;
+//! assert_eq!(out, [2, 4, 6]);
+//! # Ok::<(), dag::Error>(())
+//! ```
+//!
+//! The tasks of one module form one DAG, named after the module; a binary may hold several
+//! (see [`Dag::new`]). Graphs known only at run time use [`graph::Graph::builder`] and
+//! [`Tasks`], and run on the same executor.
+
+#![warn(missing_docs)]
+
+extern crate self as dag;
+
+mod error;
+mod exec;
+pub mod graph;
+mod registry;
+mod runner;
+mod task;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use crate::runner::{Dag, TaskInfo, Tasks, dag_names};
+pub use dagmacros::task;
+pub use error::Error;
+pub use exec::{Execution, NodeResult, NodeStatus};
+pub use task::{InputError, Inputs, Task, TaskDescriptor};

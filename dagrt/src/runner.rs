@@ -1,0 +1,508 @@
+//! Dag: selecting, configuring and running a DAG (static `#[task]` DAGs and builder graphs).
+
+use crate::error::Error;
+use crate::exec::{self, Body, Execution, NodeStatus};
+use crate::graph::{Graph, NodeId};
+use crate::registry::{self, StaticDag};
+use crate::task::{BodyResult, Fallible, Inputs, TaskDescriptor};
+use std::any::{Any, TypeId, type_name};
+use std::collections::HashMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+use std::time::SystemTime;
+
+/// A DAG to run: the `#[task]` functions of one module (see [`Dag::new`]), or a graph built at
+/// run time (see [`Dag::from_graph`]).
+///
+/// ```
+/// use dag::{task, Dag};
+///
+/// /// Numbers to work on.
+/// #[task]
+/// fn numbers() -> Vec<i32> {
+///     vec![1, 2, 3]
+/// }
+///
+/// /// Doubles them.
+/// #[task(final)]
+/// fn doubled(numbers: &Vec<i32>) -> Vec<i32> {
+///     numbers.iter().map(|x| x * 2).collect()
+/// }
+///
+/// let out: Vec<i32> = Dag::new("example").run()?;
+/// assert_eq!(out, [2, 4, 6]);
+/// # Ok::<(), dag::Error>(())
+/// ```
+#[must_use]
+pub struct Dag {
+    name: String,
+    description: String,
+    profile: bool,
+    tracing: Option<bool>,
+    max_workers: Option<usize>,
+    fail_fast: bool,
+    keep_outputs: bool,
+    meta_dir: Option<PathBuf>,
+    pool: OnceLock<Arc<rayon::ThreadPool>>,
+    graph: Option<(Arc<Graph>, Option<NodeId>)>,
+}
+
+/// What [`Dag::tasks`] tells about one task.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskInfo {
+    /// The task's name.
+    pub name: &'static str,
+    /// Its doc comment.
+    pub description: &'static str,
+    /// The tasks it depends on, in parameter order.
+    pub dependencies: Vec<&'static str>,
+    /// Its output type.
+    pub output_type: &'static str,
+    /// The module it is defined in.
+    pub module_path: &'static str,
+    /// `file:line` of its function.
+    pub location: String,
+    /// Whether it is the DAG's final task.
+    pub is_final: bool,
+}
+
+impl Dag {
+    /// Selects the static DAG called `name` (nothing is checked until it is used).
+    ///
+    /// A DAG is the set of `#[task]` functions of one module, plus the tasks they depend on.
+    /// `name` is that module's name (`"etl"`) or full path (`"my_crate::etl"`). A binary with a
+    /// single DAG that has a final task may use any name: that DAG is run.
+    pub fn new(name: impl Into<String>) -> Self {
+        Dag {
+            name: name.into(),
+            description: String::new(),
+            profile: false,
+            tracing: None,
+            max_workers: None,
+            fail_fast: false,
+            keep_outputs: false,
+            meta_dir: None,
+            pool: OnceLock::new(),
+            graph: None,
+        }
+    }
+
+    /// A DAG over a graph built at run time; run it with [`Dag::execute_with`] and [`Tasks`].
+    pub fn from_graph(name: impl Into<String>, graph: Graph) -> Self {
+        let mut dag = Dag::new(name);
+        dag.graph = Some((Arc::new(graph), None));
+        dag
+    }
+
+    /// Describes the DAG (recorded with profiling records).
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = description.into();
+        self
+    }
+
+    /// Writes profiling records of every run (see the `meta` module).
+    pub fn profile(mut self, on: bool) -> Self {
+        self.profile = on;
+        self
+    }
+
+    /// Records an execution trace (also switched on by `DAG_TRACING=true` or `1`).
+    pub fn tracing(mut self, on: bool) -> Self {
+        self.tracing = Some(on);
+        self
+    }
+
+    /// Number of worker threads (default: the available parallelism).
+    pub fn max_workers(mut self, n: usize) -> Self {
+        self.max_workers = Some(n.max(1));
+        self
+    }
+
+    /// On the first failure, cancel every task that has not started yet.
+    pub fn fail_fast(mut self, on: bool) -> Self {
+        self.fail_fast = on;
+        self
+    }
+
+    /// Keep every task's output in the [`Execution`] (by default only the final task's output is
+    /// kept; the others are freed as soon as their last dependent has finished).
+    pub fn keep_outputs(mut self, on: bool) -> Self {
+        self.keep_outputs = on;
+        self
+    }
+
+    /// Where profiling records go (default: `DAG_META_DIR`, else `meta`).
+    pub fn meta_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.meta_dir = Some(dir.into());
+        self
+    }
+
+    /// Runs on an existing pool (shared between DAGs); `max_workers` is then the pool's size.
+    pub fn thread_pool(self, pool: Arc<rayon::ThreadPool>) -> Self {
+        let _ = self.pool.set(pool);
+        self
+    }
+
+    /// For a builder graph: the node whose output [`Dag::run_with`] returns (default: the only
+    /// sink).
+    ///
+    /// # Errors
+    /// If the graph has no node called `name`, or this is not a builder DAG.
+    pub fn final_node(mut self, name: &str) -> Result<Self, Error> {
+        let Some((graph, fin)) = &mut self.graph else {
+            return Err(Error::UnknownTask {
+                name: name.to_string(),
+            });
+        };
+        *fin = Some(graph.find(name).ok_or_else(|| Error::UnknownTask {
+            name: name.to_string(),
+        })?);
+        Ok(self)
+    }
+
+    /// The DAG's name as given.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn tracing_on(&self) -> bool {
+        self.tracing.unwrap_or_else(|| {
+            std::env::var("DAG_TRACING").is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
+        })
+    }
+
+    fn worker_pool(&self) -> Result<&Arc<rayon::ThreadPool>, Error> {
+        if let Some(pool) = self.pool.get() {
+            return Ok(pool);
+        }
+        let n = self
+            .max_workers
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .thread_name(|i| format!("dag-worker-{i}"))
+            .stack_size(16 << 20)
+            .build()
+            .map_err(|e| Error::Pool(e.to_string()))?;
+        Ok(self.pool.get_or_init(|| Arc::new(pool)))
+    }
+
+    /// The error for running a builder DAG without task bodies.
+    fn missing_tasks(&self) -> Error {
+        let node = self
+            .graph
+            .as_ref()
+            .and_then(|(g, _)| g.nodes().next().map(|n| g.name(n).to_string()));
+        Error::MissingTask {
+            node: node.unwrap_or_default(),
+        }
+    }
+
+    fn resolve(&self) -> Result<Arc<StaticDag>, Error> {
+        registry::lookup(&self.name)
+    }
+
+    /// The tasks of this static DAG, in insertion order (its own tasks in source order, then
+    /// the upstream tasks they import).
+    ///
+    /// # Errors
+    /// If the DAG cannot be resolved (see [`Dag::new`]).
+    pub fn tasks(&self) -> Result<Vec<TaskInfo>, Error> {
+        let spec = self.resolve()?;
+        Ok(spec
+            .tasks
+            .iter()
+            .enumerate()
+            .map(|(i, d)| TaskInfo {
+                name: d.name,
+                description: d.description,
+                dependencies: d.deps.iter().map(|f| f().name).collect(),
+                output_type: (d.output_type)(),
+                module_path: d.module_path,
+                location: d.location(),
+                is_final: spec.final_node == Some(NodeId(i as u32)),
+            })
+            .collect())
+    }
+
+    /// The graph this DAG runs.
+    ///
+    /// # Errors
+    /// If the DAG cannot be resolved (see [`Dag::new`]).
+    pub fn graph(&self) -> Result<Arc<Graph>, Error> {
+        match &self.graph {
+            Some((g, _)) => Ok(g.clone()),
+            None => Ok(self.resolve()?.graph.clone()),
+        }
+    }
+
+    /// The DAG in Graphviz DOT syntax.
+    ///
+    /// # Errors
+    /// If the DAG cannot be resolved.
+    pub fn to_dot(&self) -> Result<String, Error> {
+        Ok(self.graph()?.to_dot(&self.name))
+    }
+
+    /// The DAG as a Mermaid flowchart.
+    ///
+    /// # Errors
+    /// If the DAG cannot be resolved.
+    pub fn to_mermaid(&self) -> Result<String, Error> {
+        Ok(self.graph()?.to_mermaid())
+    }
+
+    /// Runs every task and returns what happened, whatever the tasks did.
+    ///
+    /// # Errors
+    /// Only for what prevents the run from starting: the DAG cannot be resolved (unknown or
+    /// ambiguous name, duplicate task names, cycle), the pool cannot start.
+    pub fn execute(&self) -> Result<Execution, Error> {
+        if self.graph.is_some() {
+            return Err(self.missing_tasks());
+        }
+        let spec = self.resolve()?;
+        let bodies: Vec<Body<'_>> = spec.tasks.iter().map(|d| &d.run as Body<'_>).collect();
+        self.execute_plan(&spec.graph, &bodies, spec.final_node, spec.tasks.clone())
+    }
+
+    /// Runs the DAG and returns the final task's output.
+    ///
+    /// # Errors
+    /// [`Error::TaskFailed`] naming the first failed task and its error; [`Error::NoFinalTask`];
+    /// [`Error::OutputType`] if `T` is not the final task's output type; and every error of
+    /// [`Dag::execute`].
+    pub fn run<T: Any>(&self) -> Result<T, Error> {
+        if self.graph.is_some() {
+            return Err(self.missing_tasks());
+        }
+        let spec = self.resolve()?;
+        let fin = spec.final_node.ok_or_else(|| Error::NoFinalTask {
+            dag: spec.module.to_string(),
+        })?;
+        let d = spec.tasks[fin.index()];
+        if (d.output_type_id)() != TypeId::of::<T>() {
+            return Err(Error::OutputType {
+                task: d.name.to_string(),
+                expected: type_name::<T>(),
+                found: (d.output_type)().to_string(),
+            });
+        }
+        let exec = self.execute()?;
+        take_final(exec, fin)
+    }
+
+    /// Runs a builder DAG with the given task bodies.
+    ///
+    /// # Errors
+    /// [`Error::MissingTask`] / [`Error::UnknownTask`] when `tasks` does not match the graph's
+    /// nodes; [`Error::UnknownDag`] when this is a static DAG.
+    pub fn execute_with(&self, tasks: &Tasks<'_>) -> Result<Execution, Error> {
+        let Some((graph, fin)) = &self.graph else {
+            return Err(Error::UnknownDag {
+                name: self.name.clone(),
+                available: Vec::new(),
+            });
+        };
+        if let Some(name) = tasks.bodies.keys().find(|k| graph.find(k).is_none()) {
+            return Err(Error::UnknownTask { name: name.clone() });
+        }
+        let mut bodies: Vec<Body<'_>> = Vec::with_capacity(graph.len());
+        for n in graph.nodes() {
+            match tasks.bodies.get(graph.name(n)) {
+                Some(b) => bodies.push(&**b),
+                None => {
+                    return Err(Error::MissingTask {
+                        node: graph.name(n).to_string(),
+                    });
+                }
+            }
+        }
+        let fin = fin.or_else(|| {
+            let mut sinks = graph.sinks();
+            match (sinks.next(), sinks.next()) {
+                (Some(only), None) => Some(only),
+                _ => None,
+            }
+        });
+        self.execute_plan(graph, &bodies, fin, Arc::from(Vec::new()))
+    }
+
+    /// Runs a builder DAG and returns its final node's output (the node set with
+    /// [`Dag::final_node`], else the graph's only sink).
+    ///
+    /// # Errors
+    /// As [`Dag::execute_with`], plus [`Error::TaskFailed`], [`Error::NoFinalTask`] and
+    /// [`Error::OutputType`].
+    pub fn run_with<T: Any>(&self, tasks: &Tasks<'_>) -> Result<T, Error> {
+        let exec = self.execute_with(tasks)?;
+        let fin = exec.final_node().ok_or_else(|| Error::NoFinalTask {
+            dag: self.name.clone(),
+        })?;
+        take_final(exec, fin)
+    }
+
+    fn execute_plan(
+        &self,
+        graph: &Arc<Graph>,
+        bodies: &[Body<'_>],
+        final_node: Option<NodeId>,
+        tasks: Arc<[&'static TaskDescriptor]>,
+    ) -> Result<Execution, Error> {
+        let pool = self.worker_pool()?;
+        let plan = exec::Plan {
+            graph,
+            bodies,
+            keep_all: self.keep_outputs,
+            final_node,
+            fail_fast: self.fail_fast,
+        };
+        let started_at = SystemTime::now();
+        let raw = exec::run(&plan, pool);
+        let execution = Execution::from_raw(
+            raw,
+            Arc::from(self.name.as_str()),
+            Arc::from(self.description.as_str()),
+            graph.clone(),
+            tasks,
+            started_at,
+            pool.current_num_threads(),
+            final_node,
+        );
+        // INTEGRATE: trace + meta
+        let _ = (self.tracing_on(), self.profile, &self.meta_dir);
+        Ok(execution)
+    }
+}
+
+fn take_final<T: Any>(mut exec: Execution, fin: NodeId) -> Result<T, Error> {
+    if let Some(f) = exec.first_failure() {
+        return Err(Error::TaskFailed {
+            task: f.name.to_string(),
+            error: f.error.unwrap_or_default(),
+        });
+    }
+    let name = exec.graph().name(fin).to_string();
+    if exec.node_result(fin).status != NodeStatus::Completed {
+        return Err(Error::TaskFailed {
+            task: name,
+            error: "did not complete".to_string(),
+        });
+    }
+    let value = exec.take_output(fin).ok_or_else(|| Error::TaskFailed {
+        task: name.clone(),
+        error: "produced no output".to_string(),
+    })?;
+    match value.downcast::<T>() {
+        Ok(v) => Ok(*v),
+        Err(_) => Err(Error::OutputType {
+            task: name,
+            expected: type_name::<T>(),
+            found: "another type".to_string(),
+        }),
+    }
+}
+
+impl fmt::Debug for Dag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Dag")
+            .field("name", &self.name)
+            .field("description", &self.description)
+            .field("profile", &self.profile)
+            .field("tracing", &self.tracing)
+            .field("max_workers", &self.max_workers)
+            .field("fail_fast", &self.fail_fast)
+            .field("keep_outputs", &self.keep_outputs)
+            .finish_non_exhaustive()
+    }
+}
+
+type DynBody<'a> = Box<dyn Fn(&Inputs<'_>) -> BodyResult + Send + Sync + 'a>;
+
+/// Task bodies for a builder graph, keyed by node name.
+///
+/// ```
+/// use dag::{Dag, Tasks, graph::Graph};
+///
+/// let mut b = Graph::builder();
+/// b.add_nodes(["a", "b", "sum"]).add_edges([("a", "sum"), ("b", "sum")]);
+/// let dag = Dag::from_graph("sums", b.build()?);
+///
+/// let mut tasks = Tasks::new();
+/// tasks.add("a", || 1).add("b", || 2).add_with_inputs("sum", |inputs| {
+///     Ok::<_, dag::InputError>(inputs.get::<i32>(0)? + inputs.by_name::<i32>("b")?)
+/// });
+/// assert_eq!(dag.run_with::<i32>(&tasks)?, 3);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Default)]
+pub struct Tasks<'a> {
+    bodies: HashMap<String, DynBody<'a>>,
+}
+
+impl<'a> Tasks<'a> {
+    /// No task yet.
+    #[must_use]
+    pub fn new() -> Self {
+        Tasks {
+            bodies: HashMap::new(),
+        }
+    }
+
+    /// A zero-argument task (as in dagron): its output is kept for dependents.
+    pub fn add<T, F>(&mut self, name: impl Into<String>, f: F) -> &mut Self
+    where
+        T: Send + Sync + 'static,
+        F: Fn() -> T + Send + Sync + 'a,
+    {
+        self.bodies.insert(
+            name.into(),
+            Box::new(move |_: &Inputs<'_>| Ok(Box::new(f()) as _)),
+        );
+        self
+    }
+
+    /// A zero-argument task that may fail.
+    pub fn add_fallible<R, F>(&mut self, name: impl Into<String>, f: F) -> &mut Self
+    where
+        R: Fallible,
+        F: Fn() -> R + Send + Sync + 'a,
+    {
+        self.bodies.insert(
+            name.into(),
+            Box::new(move |_: &Inputs<'_>| f().into_body_result().map(|v| Box::new(v) as _)),
+        );
+        self
+    }
+
+    /// A task that reads its inputs (in the order of its edges, or by name).
+    pub fn add_with_inputs<R, F>(&mut self, name: impl Into<String>, f: F) -> &mut Self
+    where
+        R: Fallible,
+        F: Fn(&Inputs<'_>) -> R + Send + Sync + 'a,
+    {
+        self.bodies.insert(
+            name.into(),
+            Box::new(move |inputs: &Inputs<'_>| {
+                f(inputs).into_body_result().map(|v| Box::new(v) as _)
+            }),
+        );
+        self
+    }
+}
+
+impl fmt::Debug for Tasks<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut names: Vec<&String> = self.bodies.keys().collect();
+        names.sort();
+        f.debug_struct("Tasks").field("names", &names).finish()
+    }
+}
+
+/// The module paths of every static DAG of this binary.
+#[must_use]
+pub fn dag_names() -> Vec<&'static str> {
+    registry::dag_names()
+}
