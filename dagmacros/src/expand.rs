@@ -76,11 +76,22 @@ fn expand(f: &TaskFn, args: &Args, deps: &[Dep<'_>]) -> TokenStream {
         let (ty, a, v) = (d.ty, &aliases[i], &vars[i]);
         quote_spanned!(ty.span()=> let #v: #ty = __dag_inputs.dep::<#a>(#i);)
     });
-    let depths = deps
-        .iter()
-        .zip(&aliases)
-        .map(|(d, a)| quote_spanned!(d.name.span()=> <#a as #private::Task>::DEPTH));
+    // `max(max(0, a + 1), b + 1)`: no array, so no promoted constant in rustc's cycle report.
+    let depth = deps.iter().zip(&aliases).fold(quote!(0), |acc, (d, a)| {
+        quote_spanned!(d.name.span()=> #private::max(#acc, <#a as #private::Task>::DEPTH + 1))
+    });
     let line = quote_spanned!(name.span()=> ::core::line!());
+    // Spanned at the function's name, so a dependency cycle is reported at the tasks involved.
+    let task_impl = quote_spanned! {name.span()=>
+        impl #private::Task for #name {
+            type Output = #output;
+            const NAME: &'static str = #name_str;
+            const DEPTH: usize = #depth;
+            fn descriptor() -> &'static #private::TaskDescriptor {
+                &__DAG_TASK
+            }
+        }
+    };
     let final_marker = args.is_final.map(final_marker);
     let is_final = args.is_final.is_some();
     quote! {
@@ -95,14 +106,7 @@ fn expand(f: &TaskFn, args: &Args, deps: &[Dep<'_>]) -> TokenStream {
         const _: () = {
             #(#alias_defs)*
 
-            impl #private::Task for #name {
-                type Output = #output;
-                const NAME: &'static str = #name_str;
-                const DEPTH: usize = #private::depth(&[#(#depths),*]);
-                fn descriptor() -> &'static #private::TaskDescriptor {
-                    &__DAG_TASK
-                }
-            }
+            #task_impl
 
             fn __dag_run(__dag_inputs: &#private::Inputs<'_>) -> #private::BodyResult {
                 #(#arg_lets)*

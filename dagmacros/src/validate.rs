@@ -1,7 +1,6 @@
 //! Local checks of a task's signature; every mistake is reported at its token, all at once.
 
 use crate::input::TaskFn;
-use syn::spanned::Spanned;
 use syn::{FnArg, Ident, Pat, ReturnType, Type};
 
 /// One input of a task: the upstream task's name and the declared `&T` type.
@@ -15,8 +14,8 @@ pub struct Dep<'a> {
 struct Errors(Option<syn::Error>);
 
 impl Errors {
-    fn push(&mut self, span: proc_macro2::Span, msg: impl std::fmt::Display) {
-        let e = syn::Error::new(span, msg);
+    fn push(&mut self, at: &dyn quote::ToTokens, msg: impl std::fmt::Display) {
+        let e = syn::Error::new_spanned(at, msg);
         match &mut self.0 {
             Some(all) => all.combine(e),
             None => self.0 = Some(e),
@@ -30,30 +29,30 @@ pub fn check(f: &TaskFn) -> syn::Result<Vec<Dep<'_>>> {
     let sig = &f.sig;
     if let Some(a) = &sig.asyncness {
         errors.push(
-            a.span(),
+            a,
             "async tasks are not supported yet: write a synchronous function (tasks run on worker threads)",
         );
     }
     if let syn::Safety::Unsafe(u) = &sig.safety {
         errors.push(
-            u.span(),
+            u,
             "a task cannot be `unsafe fn`: the executor calls it from safe code",
         );
     }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
         errors.push(
-            sig.generics.span(),
+            &sig.generics,
             "a task cannot be generic: each task needs one concrete output type",
         );
     }
     if let Some(v) = &sig.variadic {
-        errors.push(v.span(), "a task cannot be variadic");
+        errors.push(v, "a task cannot be variadic");
     }
     if let ReturnType::Type(_, ty) = &sig.output
         && let Type::ImplTrait(t) = &**ty
     {
         errors.push(
-            t.span(),
+            t,
             "a task's output type must be nameable: return a concrete type, not `impl Trait`",
         );
     }
@@ -61,7 +60,7 @@ pub fn check(f: &TaskFn) -> syn::Result<Vec<Dep<'_>>> {
     for arg in &sig.inputs {
         match arg {
             FnArg::Receiver(r) => errors.push(
-                r.span(),
+                r,
                 "a task is a free function: remove `self` (parameters name upstream tasks)",
             ),
             FnArg::Typed(pt) => {
@@ -69,7 +68,7 @@ pub fn check(f: &TaskFn) -> syn::Result<Vec<Dep<'_>>> {
                     Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => Some(&p.ident),
                     other => {
                         errors.push(
-                            other.span(),
+                            other,
                             "a task parameter must be the plain name of the upstream task it depends on, e.g. `extract: &Data`",
                         );
                         None
@@ -79,14 +78,14 @@ pub fn check(f: &TaskFn) -> syn::Result<Vec<Dep<'_>>> {
                     Type::Reference(r) if r.mutability.is_none() => true,
                     Type::Reference(r) => {
                         errors.push(
-                            r.mutability.span(),
+                            &r.mutability,
                             "task inputs are shared with every dependent: take `&T`, not `&mut T`",
                         );
                         false
                     }
                     other => {
                         errors.push(
-                            other.span(),
+                            other,
                             "a task input is a shared reference to the upstream output: write `&T` (clone inside the task if you need ownership)",
                         );
                         false
@@ -95,7 +94,7 @@ pub fn check(f: &TaskFn) -> syn::Result<Vec<Dep<'_>>> {
                 if let Some(name) = name {
                     if *name == sig.ident {
                         errors.push(
-                            name.span(),
+                            name,
                             format!("task `{name}` cannot depend on itself"),
                         );
                     } else if ty_ok {

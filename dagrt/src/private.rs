@@ -9,18 +9,10 @@ pub struct Registration(pub &'static TaskDescriptor);
 
 inventory::collect!(Registration);
 
-/// 1 + the deepest of `deps` (0 without dependencies).
+/// The larger of two depths (used to compute [`Task::DEPTH`] at compile time).
 #[must_use]
-pub const fn depth(deps: &[usize]) -> usize {
-    let mut max = 0;
-    let mut i = 0;
-    while i < deps.len() {
-        if deps[i] + 1 > max {
-            max = deps[i] + 1;
-        }
-        i += 1;
-    }
-    max
+pub const fn max(a: usize, b: usize) -> usize {
+    if a > b { a } else { b }
 }
 
 /// Wraps an infallible task's output.
@@ -37,15 +29,3 @@ pub fn fallible<T: Task, R: Fallible<Ok = T::Output>>(result: R) -> BodyResult {
         Err(e) => Err(e),
     }
 }
-
-/// Asserts at compile time that a task output can cross threads.
-#[diagnostic::on_unimplemented(
-    message = "task output `{Self}` must be `Send + Sync + 'static`",
-    label = "this output is shared with dependents running on other worker threads",
-    note = "wrap shared state in `Arc<Mutex<_>>` or return owned data"
-)]
-pub trait TaskOutput {}
-impl<T: Send + Sync + 'static> TaskOutput for T {}
-
-/// Compile-time check used by generated code.
-pub const fn assert_output<T: TaskOutput + ?Sized>() {}

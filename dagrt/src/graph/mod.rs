@@ -68,7 +68,6 @@ impl fmt::Debug for Graph {
 
 impl Graph {
     /// Starts a graph built at run time (see [`GraphBuilder`]).
-    #[must_use]
     pub fn builder() -> GraphBuilder {
         GraphBuilder::new()
     }

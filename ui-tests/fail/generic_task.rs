@@ -1,0 +1,8 @@
+use dag::task;
+
+#[task(final)]
+fn make<T: Default>() -> T {
+    T::default()
+}
+
+fn main() {}

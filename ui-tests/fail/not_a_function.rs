@@ -1,0 +1,8 @@
+use dag::task;
+
+#[task]
+struct Extract {
+    rows: Vec<i32>,
+}
+
+fn main() {}

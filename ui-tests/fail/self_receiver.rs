@@ -1,0 +1,12 @@
+use dag::task;
+
+struct Pipeline;
+
+impl Pipeline {
+    #[task(final)]
+    fn load(&self) -> i32 {
+        1
+    }
+}
+
+fn main() {}

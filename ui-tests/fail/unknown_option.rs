@@ -1,0 +1,8 @@
+use dag::task;
+
+#[task(fnal)]
+fn load() -> i32 {
+    1
+}
+
+fn main() {}
