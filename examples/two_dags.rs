@@ -16,8 +16,8 @@ mod etl {
 
     /// Sorted rows.
     #[task]
-    pub fn clean(extract: &Vec<i64>) -> Vec<i64> {
-        let mut rows = extract.clone();
+    pub fn clean(extract: &[i64]) -> Vec<i64> {
+        let mut rows = extract.to_vec();
         rows.sort_unstable();
         rows
     }

@@ -93,10 +93,7 @@ pub fn check(f: &TaskFn) -> syn::Result<Vec<Dep<'_>>> {
                 };
                 if let Some(name) = name {
                     if *name == sig.ident {
-                        errors.push(
-                            name,
-                            format!("task `{name}` cannot depend on itself"),
-                        );
+                        errors.push(name, format!("task `{name}` cannot depend on itself"));
                     } else if ty_ok {
                         deps.push(Dep { name, ty: &pt.ty });
                     }

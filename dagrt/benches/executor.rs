@@ -142,7 +142,7 @@ fn bench_handwritten(bencher: Bencher, shape: Shape) {
 
 fn bench_sequential(bencher: Bencher, shape: Shape) {
     let graph = shape.graph();
-    let body: &dyn Fn(NodeId) = &|v| {
+    let body: &(dyn Fn(NodeId) + Sync) = &|v| {
         black_box(v);
     };
     bencher.counter(ItemsCount::new(graph.len())).bench(|| {
@@ -454,7 +454,10 @@ mod spin {
 
     fn line(name: &str, runs: &[(f64, Duration)]) -> f64 {
         let (eff, wall) = runs[runs.len() / 2];
-        let all: Vec<String> = runs.iter().map(|r| format!("{:.2}%", r.0 * 100.0)).collect();
+        let all: Vec<String> = runs
+            .iter()
+            .map(|r| format!("{:.2}%", r.0 * 100.0))
+            .collect();
         println!(
             "spin_64x5ms/{name:<12} efficiency median {:.2}%  wall {:.1} ms  (all: {})",
             eff * 100.0,

@@ -37,9 +37,11 @@ extern crate self as dag;
 mod error;
 mod exec;
 pub mod graph;
+pub mod profile;
 mod registry;
 mod runner;
 mod task;
+pub mod trace;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -49,4 +51,6 @@ pub use crate::runner::{Dag, TaskInfo, Tasks, dag_names};
 pub use dagmacros::task;
 pub use error::Error;
 pub use exec::{Execution, NodeResult, NodeStatus};
+pub use profile::{ProfileReport, profile_execution};
 pub use task::{InputError, Inputs, Task, TaskDescriptor};
+pub use trace::ExecutionTrace;

@@ -361,7 +361,7 @@ impl Dag {
         };
         let started_at = SystemTime::now();
         let raw = exec::run(&plan, pool);
-        let execution = Execution::from_raw(
+        let mut execution = Execution::from_raw(
             raw,
             Arc::from(self.name.as_str()),
             Arc::from(self.description.as_str()),
@@ -371,8 +371,11 @@ impl Dag {
             pool.current_num_threads(),
             final_node,
         );
-        // INTEGRATE: trace + meta
-        let _ = (self.tracing_on(), self.profile, &self.meta_dir);
+        if self.tracing_on() {
+            execution.trace = Some(execution.to_trace());
+        }
+        // INTEGRATE: meta
+        let _ = (self.profile, &self.meta_dir);
         Ok(execution)
     }
 }

@@ -46,7 +46,7 @@ pub struct Execution {
     pub(crate) max_workers: usize,
     pub(crate) final_node: Option<NodeId>,
     /// The execution trace, when tracing was on (`.tracing(true)` or `DAG_TRACING=true`).
-    pub trace: Option<()>,
+    pub trace: Option<crate::trace::ExecutionTrace>,
 }
 
 impl Execution {

@@ -3,6 +3,7 @@
 mod execution;
 pub(crate) mod slot;
 mod status;
+mod tracing;
 
 pub use execution::{Execution, NodeResult};
 pub use status::NodeStatus;

@@ -1,0 +1,82 @@
+//! Builds an execution's trace from the records its workers wrote (no cost while running).
+//!
+//! Every node record is stamped on the worker that settled the node, with one monotonic clock,
+//! in a per-node cell that no other thread touches: together these cells are the per-worker
+//! buffers, merged here once the run is over.
+
+use super::{Execution, NodeStatus};
+use crate::trace::{ExecutionTrace, TraceEvent, TraceEventType as T};
+
+impl Execution {
+    /// The lifecycle events of this run, as an [`ExecutionTrace`]: execution started/completed,
+    /// one started + completed/failed pair per node that ran (stamped on its worker), a
+    /// skipped/cancelled event per node that did not, and a started/completed pair per topological
+    /// level (a step starts when its first node starts and completes when its last node ends).
+    #[must_use]
+    pub fn to_trace(&self) -> ExecutionTrace {
+        let g = self.graph();
+        let total = self.total_duration_seconds();
+        let mut events = Vec::with_capacity(2 * g.len() + 2 * g.level_count() + 2);
+        events.push(TraceEvent::new(T::ExecutionStarted, 0.0));
+        let mut steps = vec![(f64::INFINITY, 0.0f64); g.level_count()];
+        let mut node_events = Vec::with_capacity(2 * g.len());
+        for &id in g.topological_order() {
+            let r = self.node_result(id);
+            let level = g.level(id);
+            let (first, last) = &mut steps[level];
+            *first = first.min(r.start);
+            *last = last.max(r.end);
+            let with = |e: TraceEvent| {
+                let e = e.with_node(r.name).with_step(level);
+                match r.worker {
+                    Some(w) => e.with_worker(w),
+                    None => e,
+                }
+            };
+            match r.status {
+                NodeStatus::Completed | NodeStatus::Failed => {
+                    node_events.push(with(TraceEvent::new(T::NodeStarted, r.start)));
+                    let end = if r.status == NodeStatus::Completed {
+                        T::NodeCompleted
+                    } else {
+                        T::NodeFailed
+                    };
+                    let mut e = with(TraceEvent::new(end, r.end)).with_duration(r.duration);
+                    if let Some(err) = &r.error {
+                        e = e.with_error(err.clone());
+                    }
+                    node_events.push(e);
+                }
+                NodeStatus::Skipped | NodeStatus::Cancelled => {
+                    let kind = if r.status == NodeStatus::Skipped {
+                        T::NodeSkipped
+                    } else {
+                        T::NodeCancelled
+                    };
+                    let mut e = with(TraceEvent::new(kind, r.end));
+                    if let Some(err) = &r.error {
+                        e = e.with_error(err.clone());
+                    }
+                    node_events.push(e);
+                }
+            }
+        }
+        for (i, &(first, _)) in steps.iter().enumerate() {
+            if first.is_finite() {
+                events.push(TraceEvent::new(T::StepStarted, first).with_step(i));
+            }
+        }
+        events.extend(node_events);
+        for (i, &(first, last)) in steps.iter().enumerate() {
+            if first.is_finite() {
+                events.push(
+                    TraceEvent::new(T::StepCompleted, last)
+                        .with_step(i)
+                        .with_duration(last - first),
+                );
+            }
+        }
+        events.push(TraceEvent::new(T::ExecutionCompleted, total).with_duration(total));
+        ExecutionTrace::from_events(self.dag_name(), events)
+    }
+}

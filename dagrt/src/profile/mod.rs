@@ -1,0 +1,130 @@
+//! Post-run profiling of a task-DAG execution: critical path, slack, bottlenecks, idle gaps, stragglers, and pre-run makespan estimation.
+//!
+//! The executor converts an execution into a [`ProfileInput`] (plain data, one
+//! [`NodeTiming`] per node, in a topological order) and calls
+//! [`ProfileReport::from_input`]. Before running, [`estimate`] predicts the
+//! makespan of a graph from known or historical durations.
+//!
+//! Every algorithm here is `O(V + E)` or `O(V log V)` (sorting), so profiling a
+//! 100k-node execution takes a few milliseconds.
+//!
+//! # Robustness
+//! Nothing in this module panics on odd input: an empty graph, a run where
+//! every node failed, zero durations, `NaN` or infinite times (treated as `0`),
+//! `end < start` (duration `0`), out-of-range or non-topological predecessor
+//! indices (ignored) and duplicate predecessor indices (counted once) are all
+//! accepted.
+//!
+//! ```
+//! use dag::profile::{NodeOutcome, NodeTiming, ProfileInput, ProfileReport};
+//!
+//! let node = |name: &str, preds: Vec<usize>, start: f64, end: f64| NodeTiming {
+//!     name: name.to_string(),
+//!     preds,
+//!     status: NodeOutcome::Completed,
+//!     start,
+//!     end,
+//!     worker: Some(0),
+//! };
+//! let input = ProfileInput {
+//!     nodes: vec![node("fetch", vec![], 0.0, 1.0), node("train", vec![0], 1.0, 3.0)],
+//!     wall_clock: 3.0,
+//!     max_workers: 1,
+//! };
+//! let report = ProfileReport::from_input(&input);
+//! assert_eq!(report.critical_path, ["fetch", "train"]);
+//! assert!((report.critical_path_duration - 3.0).abs() < 1e-12);
+//! assert!(report.summary().starts_with("Profile Report"));
+//! ```
+
+mod critical;
+mod estimate;
+mod graph;
+mod report;
+mod straggler;
+mod summary;
+mod timeline;
+
+#[cfg(test)]
+mod tests;
+
+mod execution;
+pub use estimate::{Estimate, EstimateInput, ScheduledTask, estimate, estimate_from_history};
+pub use execution::profile_execution;
+pub use report::{Bottleneck, Gap, NodeProfile, ProfileReport, Straggler};
+
+use serde::{Deserialize, Serialize};
+
+/// How one node of an execution ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum NodeOutcome {
+    /// The node ran and succeeded.
+    Completed,
+    /// The node ran and failed (it still occupied a worker).
+    Failed,
+    /// The node never ran, e.g. because a dependency failed.
+    Skipped,
+    /// The node never ran (or its partial run is disregarded) because the run was cancelled.
+    Cancelled,
+}
+
+impl NodeOutcome {
+    /// `true` for [`Completed`](Self::Completed) and [`Failed`](Self::Failed):
+    /// the outcomes whose time occupied a worker and counts towards the
+    /// sequential sum, the peak parallelism and the idle gaps.
+    #[must_use]
+    pub fn ran(self) -> bool {
+        matches!(self, Self::Completed | Self::Failed)
+    }
+}
+
+/// What the profiler needs to know about one executed node.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NodeTiming {
+    /// The node's name (used in the report; need not be unique, but should be).
+    pub name: String,
+    /// Indices (into [`ProfileInput::nodes`]) of the node's direct dependencies.
+    /// Each must be smaller than the node's own index; others are ignored.
+    pub preds: Vec<usize>,
+    /// How the node ended.
+    pub status: NodeOutcome,
+    /// Start time in seconds since the run started (`0` for never-run nodes).
+    pub start: f64,
+    /// End time in seconds since the run started (`0` for never-run nodes).
+    pub end: f64,
+    /// The worker that ran the node, if any.
+    pub worker: Option<usize>,
+}
+
+/// Everything the profiler needs about one execution.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ProfileInput {
+    /// One entry per node; the index is the node id. The order must be a
+    /// topological order of the graph (every predecessor index is smaller than
+    /// the node's index).
+    pub nodes: Vec<NodeTiming>,
+    /// Total duration of the run in seconds.
+    pub wall_clock: f64,
+    /// Number of workers available to the run.
+    pub max_workers: usize,
+}
+
+/// Tuning knobs for [`ProfileReport::from_input_with`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ProfileOptions {
+    /// A completed node is a bottleneck when its duration is at least this
+    /// fraction of the wall clock. Default `0.20`.
+    pub bottleneck_threshold: f64,
+    /// A join's slowest input is a straggler when its duration is at least this
+    /// many times the median duration of the join's other inputs. Default `2.0`.
+    pub straggler_ratio: f64,
+}
+
+impl Default for ProfileOptions {
+    fn default() -> Self {
+        Self {
+            bottleneck_threshold: 0.20,
+            straggler_ratio: 2.0,
+        }
+    }
+}
