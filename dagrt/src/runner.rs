@@ -352,17 +352,20 @@ impl Dag {
         tasks: Arc<[&'static TaskDescriptor]>,
     ) -> Result<Execution, Error> {
         let pool = self.worker_pool()?;
+        let started_at = SystemTime::now();
+        let run_id = exec::new_run_id(started_at);
         let plan = exec::Plan {
             graph,
             bodies,
             keep_all: self.keep_outputs,
             final_node,
             fail_fast: self.fail_fast,
+            labels: (&self.name, &run_id),
         };
-        let started_at = SystemTime::now();
         let raw = exec::run(&plan, pool);
         let mut execution = Execution::from_raw(
             raw,
+            run_id.clone(),
             Arc::from(self.name.as_str()),
             Arc::from(self.description.as_str()),
             graph.clone(),

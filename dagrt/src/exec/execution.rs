@@ -53,6 +53,7 @@ impl Execution {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn from_raw(
         raw: RawRun,
+        run_id: String,
         dag_name: Arc<str>,
         dag_description: Arc<str>,
         graph: Arc<Graph>,
@@ -64,7 +65,7 @@ impl Execution {
         Execution {
             dag_name,
             dag_description,
-            run_id: new_run_id(started_at),
+            run_id,
             graph,
             tasks,
             records: raw.records,
@@ -271,7 +272,8 @@ impl fmt::Debug for Execution {
     }
 }
 
-fn new_run_id(started_at: SystemTime) -> String {
+/// A run id unique across runs and processes: `{unix µs}-{pid}-{counter}` in hex.
+pub(crate) fn new_run_id(started_at: SystemTime) -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let micros = started_at

@@ -5,6 +5,7 @@ pub(crate) mod slot;
 mod status;
 mod tracing;
 
+pub(crate) use execution::new_run_id;
 pub use execution::{Execution, NodeResult};
 pub use status::NodeStatus;
 
@@ -38,6 +39,9 @@ pub(crate) struct Plan<'a> {
     pub keep_all: bool,
     pub final_node: Option<NodeId>,
     pub fail_fast: bool,
+    /// The DAG's name and the run's id, for `tracing` spans.
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    pub labels: (&'a str, &'a str),
 }
 
 /// One node's outcome as recorded by the worker that settled it (raw clock ticks).
@@ -77,6 +81,8 @@ struct Ctx<'a> {
     records: Vec<Cell<Record>>,
     cancelled: AtomicBool,
     clock: &'static quanta::Clock,
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    labels: (&'a str, &'a str),
 }
 
 /// Runs every node of `plan` on `pool` and returns what happened.
@@ -113,6 +119,7 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
             .collect(),
         cancelled: AtomicBool::new(false),
         clock,
+        labels: plan.labels,
     };
     let roots: Vec<NodeId> = g.roots().collect();
     let t0 = clock.raw();
@@ -164,6 +171,14 @@ impl Ctx<'_> {
                 slots: &self.slots,
             };
             let body = self.bodies[i];
+            #[cfg(feature = "tracing")]
+            let _span = ::tracing::info_span!(
+                "dag.task",
+                dag = self.labels.0,
+                task = self.graph.name(n),
+                run_id = self.labels.1
+            )
+            .entered();
             rec.start = self.clock.raw();
             let result = catch_unwind(AssertUnwindSafe(|| body(&inputs)));
             rec.end = self.clock.raw();
