@@ -1,8 +1,8 @@
 //! `#[task]`: turns a plain function into a node of a statically checked dag.
 //!
-//! The pipeline is parse → validate → expand, one module each: [`args`] reads the attribute's
-//! options, [`input`] the function's signature (the body stays opaque tokens), [`validate`]
-//! checks what can be checked locally and accumulates every error, and [`expand`] emits the
+//! The pipeline is parse → validate → expand, one module each: `args` reads the attribute's
+//! options, `input` the function's signature (the body stays opaque tokens), `validate`
+//! checks what can be checked locally and accumulates every error, and `expand` emits the
 //! function unchanged plus the marker type, compile-time assertions and registration.
 //! Users reach this through the `dag` crate, which documents `#[task]`.
 

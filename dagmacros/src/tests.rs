@@ -1,1 +1,137 @@
+//! Expansion tests: macro input → expanded tokens → `prettyplease` → checks on the source.
 
+use crate::expand;
+use quote::quote;
+
+fn expand_to_source(attr: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> String {
+    let tokens = expand::task(attr, item);
+    match syn::parse2::<syn::File>(tokens.clone()) {
+        Ok(file) => prettyplease::unparse(&file),
+        Err(e) => panic!("expansion is not valid Rust ({e}):\n{tokens}"),
+    }
+}
+
+#[test]
+fn a_task_expands_to_the_function_a_marker_and_a_registration() {
+    let src = expand_to_source(
+        quote!(final),
+        quote! {
+            /// Doubles the rows.
+            pub fn doubled(rows: &Vec<i32>, factor: &i32) -> std::io::Result<Vec<i32>> {
+                Ok(rows.iter().map(|x| x * factor).collect())
+            }
+        },
+    );
+    // The user's function is emitted unchanged.
+    assert!(src.contains("/// Doubles the rows.\npub fn doubled(rows: &Vec<i32>, factor: &i32) -> std::io::Result<Vec<i32>> {"), "{src}");
+    // The marker type has the task's name and visibility, hidden from docs.
+    assert!(
+        src.contains(
+            "#[doc(hidden)]\n#[allow(non_camel_case_types, dead_code)]\npub struct doubled {}"
+        ),
+        "{src}"
+    );
+    // Dependencies are resolved as types, in parameter order.
+    assert!(
+        src.contains("type __DagDep0 = rows;") && src.contains("type __DagDep1 = factor;"),
+        "{src}"
+    );
+    assert!(
+        src.contains("let __dag_arg0: &Vec<i32> = __dag_inputs.dep::<__DagDep0>(0usize);"),
+        "{src}"
+    );
+    // A `Result` output: dependents get its Ok type.
+    assert!(
+        src.contains(
+            "type Output = <std::io::Result<Vec<i32>> as ::dag::__private::Fallible>::Ok;"
+        ),
+        "{src}"
+    );
+    assert!(
+        src.contains("::dag::__private::fallible::<doubled, _>(doubled(__dag_arg0, __dag_arg1))"),
+        "{src}"
+    );
+    assert!(src.contains("description: \"Doubles the rows.\""), "{src}");
+    assert!(src.contains("is_final: true"), "{src}");
+    assert!(
+        src.contains("struct __dag_only_one_final_task_per_module {}"),
+        "{src}"
+    );
+    assert!(
+        src.contains("::dag::__private::inventory::submit!"),
+        "{src}"
+    );
+    // One task's expansion fits on a screen.
+    let lines = src.lines().count();
+    assert!(lines < 80, "expansion has {lines} lines:\n{src}");
+}
+
+#[test]
+fn a_plain_task_without_inputs() {
+    let src = expand_to_source(
+        quote!(),
+        quote!(
+            fn source() -> u8 {
+                1
+            }
+        ),
+    );
+    assert!(src.contains("type Output = u8;"), "{src}");
+    assert!(src.contains("const DEPTH: usize = 0;"), "{src}");
+    assert!(
+        src.contains("::dag::__private::ok::<source>(source())"),
+        "{src}"
+    );
+    assert!(src.contains("is_final: false"), "{src}");
+    assert!(
+        !src.contains("__dag_only_one_final_task_per_module"),
+        "{src}"
+    );
+}
+
+#[test]
+fn errors_keep_the_function_and_report_every_mistake() {
+    let src = expand::task(
+        quote!(fnal),
+        quote!(
+            async fn f<T>(self, (a, b): &(u8, u8)) -> T {
+                todo!()
+            }
+        ),
+    )
+    .to_string();
+    assert!(
+        src.contains("async fn f"),
+        "the function is still emitted: {src}"
+    );
+    for msg in [
+        "unknown task option `fnal`; accepted options: `final`",
+        "async tasks are not supported yet",
+        "a task cannot be generic",
+        "a task is a free function",
+        "a task parameter must be the plain name",
+    ] {
+        assert!(src.contains(msg), "missing `{msg}` in {src}");
+    }
+    assert!(
+        !src.contains("inventory"),
+        "nothing is registered on error: {src}"
+    );
+}
+
+#[test]
+fn the_description_is_the_trimmed_doc_comment() {
+    let src = expand_to_source(
+        quote!(),
+        quote! {
+            /// First line.
+            ///
+            ///   Indented second paragraph.
+            fn t() {}
+        },
+    );
+    assert!(
+        src.contains(r#"description: "First line.\n\n  Indented second paragraph.""#),
+        "{src}"
+    );
+}

@@ -29,8 +29,13 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let filters: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
     let listing = args.iter().any(|a| a == "--list");
-    if !listing && (filters.is_empty() || filters.iter().any(|f| f.contains("spin"))) {
+    let wants =
+        |name: &str| !listing && (filters.is_empty() || filters.iter().any(|f| f.contains(name)));
+    if wants("spin") {
         spin::report();
+    }
+    if wants("breakdown") {
+        breakdown();
     }
     divan::main();
 }
@@ -227,6 +232,46 @@ mod wavefront_300 {
     fn sequential(b: Bencher) {
         super::bench_sequential(b, Shape::Wavefront);
     }
+}
+
+/// Where a `dag` run's time goes: the whole `execute_with` call (name resolution, per-run state,
+/// scheduling, `Execution`, its drop) against the scheduling part alone
+/// (`Execution::total_duration_seconds`, measured inside the executor around the pool scope).
+/// Medians of 11 runs, printed in ns per task.
+fn breakdown() {
+    println!("breakdown: ns/task, median of 11 runs on {WORKERS} workers (dag variant)");
+    println!(
+        "breakdown: {:<14} {:>10} {:>12} {:>12}",
+        "shape", "whole call", "scheduling", "outside it"
+    );
+    for shape in [Shape::Chain, Shape::Fan, Shape::Tree, Shape::Wavefront] {
+        let graph = shape.graph();
+        let n = graph.len() as f64;
+        let mut tasks = Tasks::new();
+        for v in graph.nodes() {
+            tasks.add(graph.name(v), || ());
+        }
+        let dag = Dag::from_graph(format!("{shape:?}"), graph).max_workers(WORKERS);
+        drop(dag.execute_with(&tasks).expect("runs"));
+        let (mut whole, mut sched): (Vec<f64>, Vec<f64>) = (0..11)
+            .map(|_| {
+                let t = Instant::now();
+                let exec = dag.execute_with(&tasks).expect("runs");
+                let inner = exec.total_duration_seconds();
+                drop(exec);
+                (t.elapsed().as_secs_f64() * 1e9 / n, inner * 1e9 / n)
+            })
+            .unzip();
+        whole.sort_by(f64::total_cmp);
+        sched.sort_by(f64::total_cmp);
+        let (w, s) = (whole[whole.len() / 2], sched[sched.len() / 2]);
+        println!(
+            "breakdown: {:<14} {w:>10.1} {s:>12.1} {:>12.1}",
+            format!("{shape:?}"),
+            w - s
+        );
+    }
+    println!();
 }
 
 // ---------------------------------------------------------------------------------------------

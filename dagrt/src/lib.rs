@@ -48,6 +48,41 @@ pub mod trace;
 pub mod __private;
 
 pub use crate::runner::{Dag, TaskInfo, Tasks, dag_names};
+/// Declares a task: a plain function whose parameters name the tasks it depends on.
+///
+/// - `#[task]`: a task. Each parameter `name: &T` depends on the task `name` (a `#[task]`
+///   function in scope, possibly imported with `use`); `T` is that task's output type (or what
+///   it coerces to: `&[U]` for `Vec<U>`, `&str` for `String`).
+/// - `#[task(final)]`: the task whose output [`Dag::run`] returns; one per module (= per DAG).
+/// - The doc comment is the task's description; the function stays callable as written.
+/// - A `...Result<T, E>` return type makes the task fallible: dependents receive `&T`.
+///
+/// Every wiring mistake is a compile error at the offending token. A parameter that names no
+/// task:
+///
+/// ```compile_fail
+/// use dag::task;
+///
+/// #[task]
+/// fn extract() -> Vec<i32> { vec![1, 2, 3] }
+///
+/// #[task(final)]
+/// fn load(extrct: &Vec<i32>) -> usize { extrct.len() } // error: cannot find type `extrct`
+/// # fn main() {}
+/// ```
+///
+/// A parameter whose type is not the upstream output:
+///
+/// ```compile_fail
+/// use dag::task;
+///
+/// #[task]
+/// fn extract() -> Vec<i32> { vec![1, 2, 3] }
+///
+/// #[task(final)]
+/// fn load(extract: &String) -> usize { extract.len() } // error: expected `&String`, found `&Vec<i32>`
+/// # fn main() {}
+/// ```
 pub use dagmacros::task;
 pub use error::Error;
 pub use exec::{Execution, NodeResult, NodeStatus};
