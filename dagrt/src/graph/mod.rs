@@ -36,8 +36,8 @@ impl fmt::Display for NodeId {
 /// use dag::graph::Graph;
 ///
 /// let mut b = Graph::builder();
-/// b.add_nodes(["extract", "transform", "load"])?;
-/// b.add_edges([("extract", "transform"), ("transform", "load")])?;
+/// b.add_nodes(["extract", "transform", "load"]);
+/// b.add_edges([("extract", "transform"), ("transform", "load")]);
 /// let g = b.build()?;
 /// let names: Vec<&str> = g.topological_order().iter().map(|&n| g.name(n)).collect();
 /// assert_eq!(names, ["extract", "transform", "load"]);
