@@ -5,7 +5,7 @@
 //! Wiring mistakes (a misspelled dependency, a wrong type, a cycle, two finals) are compile
 //! errors at the offending token.
 //!
-//! ```
+//! ```standalone_crate
 //! use dag::{task, Dag};
 //!
 //! /// Do some stuff

@@ -15,7 +15,7 @@ use std::time::SystemTime;
 /// A DAG to run: the `#[task]` functions of one module (see [`Dag::new`]), or a graph built at
 /// run time (see [`Dag::from_graph`]).
 ///
-/// ```
+/// ```standalone_crate
 /// use dag::{task, Dag};
 ///
 /// /// Numbers to work on.
@@ -73,6 +73,9 @@ impl Dag {
     /// A DAG is the set of `#[task]` functions of one module, plus the tasks they depend on.
     /// `name` is that module's name (`"etl"`) or full path (`"my_crate::etl"`). A binary with a
     /// single DAG that has a final task may use any name: that DAG is run.
+    ///
+    /// In doctests, mark examples that run a DAG ```` ```standalone_crate ````: Rust 2024 merges
+    /// doctests into one binary, which then holds the DAGs of every example.
     pub fn new(name: impl Into<String>) -> Self {
         Dag {
             name: name.into(),
