@@ -8,13 +8,14 @@ use dag::{Dag, Tasks};
 
 fn seed1_graph() -> Graph {
     let mut b = Graph::builder();
-    b.add_nodes(["extract", "transform_a", "transform_b", "merge", "load"]).add_edges([
-        ("extract", "transform_a"),
-        ("extract", "transform_b"),
-        ("transform_a", "merge"),
-        ("transform_b", "merge"),
-        ("merge", "load"),
-    ]);
+    b.add_nodes(["extract", "transform_a", "transform_b", "merge", "load"])
+        .add_edges([
+            ("extract", "transform_a"),
+            ("extract", "transform_b"),
+            ("transform_a", "merge"),
+            ("transform_b", "merge"),
+            ("merge", "load"),
+        ]);
     b.build().expect("valid")
 }
 
@@ -29,18 +30,35 @@ fn a_saved_trace_gives_the_seed_golden_values() {
         ("merge", 0.4, 0.45, 0),
         ("load", 0.45, 0.55, 0),
     ] {
-        trace.record(TraceEvent::new(T::NodeStarted, start).with_node(name).with_worker(worker));
         trace.record(
-            TraceEvent::new(T::NodeCompleted, end).with_node(name).with_worker(worker).with_duration(end - start),
+            TraceEvent::new(T::NodeStarted, start)
+                .with_node(name)
+                .with_worker(worker),
+        );
+        trace.record(
+            TraceEvent::new(T::NodeCompleted, end)
+                .with_node(name)
+                .with_worker(worker)
+                .with_duration(end - start),
         );
     }
     trace.record(TraceEvent::new(T::ExecutionCompleted, 0.55).with_duration(0.55));
     // Through JSON, as a trace saved by an earlier run would be.
     let saved = ExecutionTrace::from_json(&trace.to_json()).expect("round trip");
     let report = ProfileReport::from_trace(&saved, &seed1_graph(), 4);
-    assert_eq!(report.critical_path, ["extract", "transform_a", "merge", "load"]);
+    assert_eq!(
+        report.critical_path,
+        ["extract", "transform_a", "merge", "load"]
+    );
     assert!((report.critical_path_duration - 0.55).abs() < 1e-9);
-    let slack = |n: &str| report.nodes.iter().find(|p| p.name == n).and_then(|p| p.slack).expect("completed node");
+    let slack = |n: &str| {
+        report
+            .nodes
+            .iter()
+            .find(|p| p.name == n)
+            .and_then(|p| p.slack)
+            .expect("completed node")
+    };
     assert!((slack("transform_b") - 0.1).abs() < 1e-9);
     assert!(slack("transform_a").abs() < 1e-9);
     let bottlenecks: Vec<_> = report.bottlenecks.iter().map(|b| b.node.as_str()).collect();
@@ -51,7 +69,9 @@ fn a_saved_trace_gives_the_seed_golden_values() {
 
 #[test]
 fn an_execution_and_its_trace_give_the_same_report() {
-    let dag = Dag::from_graph("etl", seed1_graph()).max_workers(2).tracing(true);
+    let dag = Dag::from_graph("etl", seed1_graph())
+        .max_workers(2)
+        .tracing(true);
     let mut tasks = Tasks::new();
     for name in ["extract", "transform_a", "transform_b", "merge", "load"] {
         tasks.add(name, || std::hint::black_box((0..1000u64).sum::<u64>()));
@@ -67,7 +87,10 @@ fn an_execution_and_its_trace_give_the_same_report() {
     assert!((0.0..=1.0).contains(&direct.parallelism_efficiency));
     assert!(direct.summary().starts_with("Profile Report"));
     let json: serde_json::Value = serde_json::from_str(&direct.to_json()).expect("valid JSON");
-    assert_eq!(json["critical_path"].as_array().map(Vec::len), Some(direct.critical_path.len()));
+    assert_eq!(
+        json["critical_path"].as_array().map(Vec::len),
+        Some(direct.critical_path.len())
+    );
 }
 
 #[test]
@@ -81,5 +104,10 @@ fn a_failed_run_lists_the_failure_apart() {
     let exec = dag.execute_with(&tasks).expect("runs");
     let report = dag::profile_execution(&dag, &exec);
     assert_eq!(report.failed, ["transform_b"]);
-    assert!(!report.critical_path.iter().any(|n| n == "transform_b" || n == "merge"));
+    assert!(
+        !report
+            .critical_path
+            .iter()
+            .any(|n| n == "transform_b" || n == "merge")
+    );
 }

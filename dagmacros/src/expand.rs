@@ -122,6 +122,7 @@ fn expand(f: &TaskFn, args: &Args, deps: &[Dep<'_>]) -> TokenStream {
                 deps: &[#(<#aliases as #private::Task>::descriptor),*],
                 output_type: ::core::any::type_name::<<#name as #private::Task>::Output>,
                 output_type_id: ::core::any::TypeId::of::<<#name as #private::Task>::Output>,
+                output_frees: #private::frees::<<#name as #private::Task>::Output>(),
                 is_final: #is_final,
                 depth: <#name as #private::Task>::DEPTH,
                 run: __dag_run,

@@ -10,9 +10,11 @@
 //! - `sequential`: a loop over the topological order calling an empty closure per node.
 //!
 //! Also: graph build + validation of 100k nodes, the fixed cost of one small static run (with
-//! and without creating the `Dag` and its pool), and — printed before divan's table, since
-//! divan reports time, not efficiency — the parallel efficiency of 64 × 5 ms spin tasks on 2
-//! workers (skipped when a filter is given that does not contain `spin`).
+//! and without creating the `Dag` and its pool). Printed before divan's table, since divan
+//! reports time and not these: the first run in the process, the parallel efficiency of
+//! 64 × 5 ms spin tasks on 2 workers (`spin`), and where a `dag` run's time goes
+//! (`breakdown`). `spin` and `breakdown` run when no filter is given or a filter contains
+//! their name (`cargo bench -p dagrt --bench executor -- breakdown`).
 
 use dag::graph::{Graph, NodeId};
 use dag::{Dag, Tasks};
@@ -31,6 +33,19 @@ fn main() {
     let listing = args.iter().any(|a| a == "--list");
     let wants =
         |name: &str| !listing && (filters.is_empty() || filters.iter().any(|f| f.contains(name)));
+    if !listing {
+        // Before anything else touches the runtime: the first run in a process also pays the
+        // one-time registry collection and TSC clock calibration.
+        let t = Instant::now();
+        Dag::new("quickstart")
+            .max_workers(WORKERS)
+            .run::<()>()
+            .expect("runs");
+        println!(
+            "first_run_in_process: Dag::new(\"quickstart\").max_workers(2).run() took {:.2} ms\n",
+            t.elapsed().as_secs_f64() * 1e3
+        );
+    }
     if wants("spin") {
         spin::report();
     }
@@ -110,20 +125,49 @@ impl Shape {
 // Variants
 // ---------------------------------------------------------------------------------------------
 
-fn bench_dag(bencher: Bencher, shape: Shape) {
+/// How the `dag` variant runs its tasks.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Mode {
+    /// Bodies bound once with `Dag::with_tasks`, then `execute()` (the fast path).
+    Bound,
+    /// `execute_with(&tasks)`: bodies looked up by name on every run.
+    PerRun,
+    /// `Bound` with tracing on; the trace's events are materialised (`events()`) in the timing.
+    Traced,
+}
+
+fn bench_dag(bencher: Bencher, shape: Shape, mode: Mode) {
     let graph = shape.graph();
     let n = graph.len();
-    let mut tasks = Tasks::new();
-    for v in graph.nodes() {
-        tasks.add(graph.name(v), || ());
+    let tasks = || {
+        let mut tasks = Tasks::new();
+        for v in graph.nodes() {
+            tasks.add(graph.name(v), || ());
+        }
+        tasks
+    };
+    let per_run = tasks();
+    let mut dag = Dag::from_graph(format!("{shape:?}"), graph.clone()).max_workers(WORKERS);
+    if mode != Mode::PerRun {
+        dag = dag.with_tasks(tasks()).expect("every node has a task");
     }
-    let dag = Dag::from_graph(format!("{shape:?}"), graph).max_workers(WORKERS);
+    if mode == Mode::Traced {
+        dag = dag.tracing(true);
+    }
+    let once = || match mode {
+        Mode::PerRun => dag.execute_with(&per_run).expect("runs"),
+        Mode::Bound | Mode::Traced => dag.execute().expect("runs"),
+    };
     // Warm the pool and check the run once, outside the timing.
-    let exec = dag.execute_with(&tasks).expect("runs");
+    let exec = once();
     assert_eq!(exec.succeeded(), n);
+    assert_eq!(exec.trace.is_some(), mode == Mode::Traced);
     drop(exec);
     bencher.counter(ItemsCount::new(n)).bench(|| {
-        let exec = dag.execute_with(&tasks).expect("runs");
+        let exec = once();
+        if let Some(trace) = &exec.trace {
+            black_box(trace.events().len());
+        }
         drop(black_box(exec));
     });
 }
@@ -161,11 +205,19 @@ fn bench_sequential(bencher: Bencher, shape: Shape) {
 /// Chain of 100k empty tasks.
 #[divan::bench_group(sample_count = SAMPLES, sample_size = 1)]
 mod chain_100k {
-    use super::{Bencher, Shape};
+    use super::{Bencher, Mode, Shape};
 
     #[divan::bench]
     fn dag(b: Bencher) {
-        super::bench_dag(b, Shape::Chain);
+        super::bench_dag(b, Shape::Chain, Mode::Bound);
+    }
+    #[divan::bench]
+    fn dag_execute_with(b: Bencher) {
+        super::bench_dag(b, Shape::Chain, Mode::PerRun);
+    }
+    #[divan::bench]
+    fn dag_traced(b: Bencher) {
+        super::bench_dag(b, Shape::Chain, Mode::Traced);
     }
     #[divan::bench]
     fn handwritten(b: Bencher) {
@@ -180,11 +232,19 @@ mod chain_100k {
 /// Fan-out/fan-in 1 -> 100k -> 1.
 #[divan::bench_group(sample_count = SAMPLES, sample_size = 1)]
 mod fan_100k {
-    use super::{Bencher, Shape};
+    use super::{Bencher, Mode, Shape};
 
     #[divan::bench]
     fn dag(b: Bencher) {
-        super::bench_dag(b, Shape::Fan);
+        super::bench_dag(b, Shape::Fan, Mode::Bound);
+    }
+    #[divan::bench]
+    fn dag_execute_with(b: Bencher) {
+        super::bench_dag(b, Shape::Fan, Mode::PerRun);
+    }
+    #[divan::bench]
+    fn dag_traced(b: Bencher) {
+        super::bench_dag(b, Shape::Fan, Mode::Traced);
     }
     #[divan::bench]
     fn handwritten(b: Bencher) {
@@ -199,11 +259,19 @@ mod fan_100k {
 /// Binary out-tree of 2^17 - 1 nodes.
 #[divan::bench_group(sample_count = SAMPLES, sample_size = 1)]
 mod tree_2p17 {
-    use super::{Bencher, Shape};
+    use super::{Bencher, Mode, Shape};
 
     #[divan::bench]
     fn dag(b: Bencher) {
-        super::bench_dag(b, Shape::Tree);
+        super::bench_dag(b, Shape::Tree, Mode::Bound);
+    }
+    #[divan::bench]
+    fn dag_execute_with(b: Bencher) {
+        super::bench_dag(b, Shape::Tree, Mode::PerRun);
+    }
+    #[divan::bench]
+    fn dag_traced(b: Bencher) {
+        super::bench_dag(b, Shape::Tree, Mode::Traced);
     }
     #[divan::bench]
     fn handwritten(b: Bencher) {
@@ -218,11 +286,19 @@ mod tree_2p17 {
 /// 300 × 300 wavefront.
 #[divan::bench_group(sample_count = SAMPLES, sample_size = 1)]
 mod wavefront_300 {
-    use super::{Bencher, Shape};
+    use super::{Bencher, Mode, Shape};
 
     #[divan::bench]
     fn dag(b: Bencher) {
-        super::bench_dag(b, Shape::Wavefront);
+        super::bench_dag(b, Shape::Wavefront, Mode::Bound);
+    }
+    #[divan::bench]
+    fn dag_execute_with(b: Bencher) {
+        super::bench_dag(b, Shape::Wavefront, Mode::PerRun);
+    }
+    #[divan::bench]
+    fn dag_traced(b: Bencher) {
+        super::bench_dag(b, Shape::Wavefront, Mode::Traced);
     }
     #[divan::bench]
     fn handwritten(b: Bencher) {
@@ -236,13 +312,32 @@ mod wavefront_300 {
 
 /// Where a `dag` run's time goes: the whole `execute_with` call (name resolution, per-run state,
 /// scheduling, `Execution`, its drop) against the scheduling part alone
-/// (`Execution::total_duration_seconds`, measured inside the executor around the pool scope).
-/// Medians of 11 runs, printed in ns per task.
+/// (`Execution::total_duration_seconds`, measured inside the executor around the pool scope),
+/// and the scheduling part again with `.keep_outputs(true)`, which skips the per-edge
+/// consumer counting that frees outputs early. Medians of 11 runs, in ns per task.
 fn breakdown() {
-    println!("breakdown: ns/task, median of 11 runs on {WORKERS} workers (dag variant)");
+    fn median(mut v: Vec<f64>) -> f64 {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    }
+    /// (whole call, scheduling part) in ns per task, medians of 11 runs.
+    fn measure(dag: &Dag, tasks: &Tasks<'_>, n: f64) -> (f64, f64) {
+        drop(dag.execute_with(tasks).expect("runs"));
+        let (whole, sched): (Vec<f64>, Vec<f64>) = (0..11)
+            .map(|_| {
+                let t = Instant::now();
+                let exec = dag.execute_with(tasks).expect("runs");
+                let inner = exec.total_duration_seconds();
+                drop(exec);
+                (t.elapsed().as_secs_f64() * 1e9 / n, inner * 1e9 / n)
+            })
+            .unzip();
+        (median(whole), median(sched))
+    }
+    println!("breakdown: dag, ns/task, median of 11 runs on {WORKERS} workers");
     println!(
-        "breakdown: {:<14} {:>10} {:>12} {:>12}",
-        "shape", "whole call", "scheduling", "outside it"
+        "breakdown: {:<10} {:>10} {:>11} {:>11} {:>22}",
+        "shape", "whole call", "outside it", "scheduling", "scheduling keep_outputs"
     );
     for shape in [Shape::Chain, Shape::Fan, Shape::Tree, Shape::Wavefront] {
         let graph = shape.graph();
@@ -251,24 +346,16 @@ fn breakdown() {
         for v in graph.nodes() {
             tasks.add(graph.name(v), || ());
         }
-        let dag = Dag::from_graph(format!("{shape:?}"), graph).max_workers(WORKERS);
-        drop(dag.execute_with(&tasks).expect("runs"));
-        let (mut whole, mut sched): (Vec<f64>, Vec<f64>) = (0..11)
-            .map(|_| {
-                let t = Instant::now();
-                let exec = dag.execute_with(&tasks).expect("runs");
-                let inner = exec.total_duration_seconds();
-                drop(exec);
-                (t.elapsed().as_secs_f64() * 1e9 / n, inner * 1e9 / n)
-            })
-            .unzip();
-        whole.sort_by(f64::total_cmp);
-        sched.sort_by(f64::total_cmp);
-        let (w, s) = (whole[whole.len() / 2], sched[sched.len() / 2]);
+        let dag = Dag::from_graph(format!("{shape:?}"), graph.clone()).max_workers(WORKERS);
+        let (whole, sched) = measure(&dag, &tasks, n);
+        let keep = Dag::from_graph(format!("{shape:?}"), graph)
+            .max_workers(WORKERS)
+            .keep_outputs(true);
+        let (_, sched_keep) = measure(&keep, &tasks, n);
         println!(
-            "breakdown: {:<14} {w:>10.1} {s:>12.1} {:>12.1}",
+            "breakdown: {:<10} {whole:>10.1} {:>11.1} {sched:>11.1} {sched_keep:>22.1}",
             format!("{shape:?}"),
-            w - s
+            whole - sched
         );
     }
     println!();
@@ -430,9 +517,7 @@ mod handwritten {
             );
             return None;
         }
-        let Some(&filler) = succs.first() else {
-            return None;
-        };
+        let &filler = succs.first()?;
         let mut ready = [filler; LEAF];
         let mut k = 0;
         for &s in succs {

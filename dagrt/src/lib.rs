@@ -37,6 +37,7 @@ extern crate self as dag;
 mod error;
 mod exec;
 pub mod graph;
+pub mod meta;
 pub mod profile;
 mod registry;
 mod runner;

@@ -1,6 +1,6 @@
 //! Support items for the code `#[task]` generates; not a public API.
 
-pub use crate::task::{BodyResult, Fallible, Inputs, Task, TaskDescriptor};
+pub use crate::task::{BodyResult, Fallible, Inputs, Task, TaskDescriptor, frees};
 pub use inventory;
 
 /// One task registered with the runtime; collected once with `inventory`.

@@ -2,18 +2,22 @@
 
 use crate::__private::Registration;
 use crate::error::Error;
+use crate::exec::Body;
 use crate::graph::{Graph, GraphError, NodeId};
 use crate::task::TaskDescriptor;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 /// One module's DAG: its tasks, their dependencies (from any module) and the graph.
-#[derive(Debug)]
 pub(crate) struct StaticDag {
     pub module: &'static str,
     pub graph: Arc<Graph>,
     /// Descriptor of each node, by node id.
     pub tasks: Arc<[&'static TaskDescriptor]>,
+    /// Body of each node, by node id (resolved once, not per run).
+    pub bodies: Vec<Body<'static>>,
+    /// Whether each node's output owns memory.
+    pub frees: Vec<bool>,
     pub final_node: Option<NodeId>,
 }
 
@@ -135,10 +139,14 @@ fn assemble(
             });
         }
     };
+    let bodies = tasks.iter().map(|d| &d.run as Body<'static>).collect();
+    let frees = tasks.iter().map(|d| d.output_frees).collect();
     Ok(StaticDag {
         module,
         graph: Arc::new(graph),
         tasks: tasks.into(),
+        bodies,
+        frees,
         final_node,
     })
 }

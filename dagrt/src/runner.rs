@@ -46,6 +46,13 @@ pub struct Dag {
     meta_dir: Option<PathBuf>,
     pool: OnceLock<Arc<rayon::ThreadPool>>,
     graph: Option<(Arc<Graph>, Option<NodeId>)>,
+    bound: Option<Bound>,
+}
+
+/// Task bodies bound to a builder graph once, in node order.
+struct Bound {
+    bodies: Vec<DynBody<'static>>,
+    frees: Vec<bool>,
 }
 
 /// What [`Dag::tasks`] tells about one task.
@@ -88,6 +95,7 @@ impl Dag {
             meta_dir: None,
             pool: OnceLock::new(),
             graph: None,
+            bound: None,
         }
     }
 
@@ -96,6 +104,38 @@ impl Dag {
         let mut dag = Dag::new(name);
         dag.graph = Some((Arc::new(graph), None));
         dag
+    }
+
+    /// Binds task bodies to this builder DAG once, so that [`Dag::execute`] and [`Dag::run`]
+    /// run it without looking anything up by name (the fastest way to run a builder graph
+    /// repeatedly).
+    ///
+    /// # Errors
+    /// [`Error::MissingTask`] / [`Error::UnknownTask`] when `tasks` does not match the graph's
+    /// nodes; [`Error::UnknownDag`] when this is not a builder DAG.
+    pub fn with_tasks(mut self, mut tasks: Tasks<'static>) -> Result<Self, Error> {
+        let Some((graph, _)) = &self.graph else {
+            return Err(Error::UnknownDag {
+                name: self.name.clone(),
+                available: Vec::new(),
+            });
+        };
+        tasks.check(graph)?;
+        let mut bodies = Vec::with_capacity(graph.len());
+        let mut frees = Vec::with_capacity(graph.len());
+        for n in graph.nodes() {
+            let (body, free) =
+                tasks
+                    .bodies
+                    .remove(graph.name(n))
+                    .ok_or_else(|| Error::MissingTask {
+                        node: graph.name(n).to_string(),
+                    })?;
+            bodies.push(body);
+            frees.push(free);
+        }
+        self.bound = Some(Bound { bodies, frees });
+        Ok(self)
     }
 
     /// Describes the DAG (recorded with profiling records).
@@ -230,6 +270,39 @@ impl Dag {
             .collect())
     }
 
+    /// Predicts the critical path and makespan of this DAG on `workers` workers from per-task
+    /// durations in seconds (e.g. [`MetaDb::mean_runtimes`](crate::meta::MetaDb::mean_runtimes)),
+    /// by simulating dependency-driven list scheduling. Tasks missing from `durations` count as
+    /// 0 s and are listed in [`Estimate::missing`](crate::profile::Estimate::missing).
+    ///
+    /// # Errors
+    /// If the DAG cannot be resolved.
+    pub fn estimate(
+        &self,
+        durations: &HashMap<String, f64>,
+        workers: usize,
+    ) -> Result<crate::profile::Estimate, Error> {
+        let g = self.graph()?;
+        let order = g.topological_order();
+        let mut position = vec![0usize; g.len()];
+        for (i, id) in order.iter().enumerate() {
+            position[id.index()] = i;
+        }
+        let names: Vec<String> = order.iter().map(|&id| g.name(id).to_string()).collect();
+        let preds: Vec<Vec<usize>> = order
+            .iter()
+            .map(|&id| {
+                g.predecessors(id)
+                    .iter()
+                    .map(|p| position[p.index()])
+                    .collect()
+            })
+            .collect();
+        Ok(crate::profile::estimate_from_history(
+            &names, &preds, durations, workers,
+        ))
+    }
+
     /// The graph this DAG runs.
     ///
     /// # Errors
@@ -263,12 +336,27 @@ impl Dag {
     /// Only for what prevents the run from starting: the DAG cannot be resolved (unknown or
     /// ambiguous name, duplicate task names, cycle), the pool cannot start.
     pub fn execute(&self) -> Result<Execution, Error> {
-        if self.graph.is_some() {
-            return Err(self.missing_tasks());
+        if let Some((graph, fin)) = &self.graph {
+            let Some(bound) = &self.bound else {
+                return Err(self.missing_tasks());
+            };
+            let bodies: Vec<Body<'_>> = bound.bodies.iter().map(|b| &**b as Body<'_>).collect();
+            return self.execute_plan(
+                graph,
+                &bodies,
+                &bound.frees,
+                final_or_sink(graph, *fin),
+                Arc::from(Vec::new()),
+            );
         }
         let spec = self.resolve()?;
-        let bodies: Vec<Body<'_>> = spec.tasks.iter().map(|d| &d.run as Body<'_>).collect();
-        self.execute_plan(&spec.graph, &bodies, spec.final_node, spec.tasks.clone())
+        self.execute_plan(
+            &spec.graph,
+            &spec.bodies,
+            &spec.frees,
+            spec.final_node,
+            spec.tasks.clone(),
+        )
     }
 
     /// Runs the DAG and returns the final task's output.
@@ -278,8 +366,14 @@ impl Dag {
     /// [`Error::OutputType`] if `T` is not the final task's output type; and every error of
     /// [`Dag::execute`].
     pub fn run<T: Any>(&self) -> Result<T, Error> {
-        if self.graph.is_some() {
-            return Err(self.missing_tasks());
+        if let Some((graph, fin)) = &self.graph {
+            if self.bound.is_none() {
+                return Err(self.missing_tasks());
+            }
+            let fin = final_or_sink(graph, *fin).ok_or_else(|| Error::NoFinalTask {
+                dag: self.name.clone(),
+            })?;
+            return take_final(self.execute()?, fin);
         }
         let spec = self.resolve()?;
         let fin = spec.final_node.ok_or_else(|| Error::NoFinalTask {
@@ -309,28 +403,9 @@ impl Dag {
                 available: Vec::new(),
             });
         };
-        if let Some(name) = tasks.bodies.keys().find(|k| graph.find(k).is_none()) {
-            return Err(Error::UnknownTask { name: name.clone() });
-        }
-        let mut bodies: Vec<Body<'_>> = Vec::with_capacity(graph.len());
-        for n in graph.nodes() {
-            match tasks.bodies.get(graph.name(n)) {
-                Some(b) => bodies.push(&**b),
-                None => {
-                    return Err(Error::MissingTask {
-                        node: graph.name(n).to_string(),
-                    });
-                }
-            }
-        }
-        let fin = fin.or_else(|| {
-            let mut sinks = graph.sinks();
-            match (sinks.next(), sinks.next()) {
-                (Some(only), None) => Some(only),
-                _ => None,
-            }
-        });
-        self.execute_plan(graph, &bodies, fin, Arc::from(Vec::new()))
+        let (bodies, frees) = tasks.resolve(graph)?;
+        let fin = final_or_sink(graph, *fin);
+        self.execute_plan(graph, &bodies, &frees, fin, Arc::from(Vec::new()))
     }
 
     /// Runs a builder DAG and returns its final node's output (the node set with
@@ -351,6 +426,7 @@ impl Dag {
         &self,
         graph: &Arc<Graph>,
         bodies: &[Body<'_>],
+        frees: &[bool],
         final_node: Option<NodeId>,
         tasks: Arc<[&'static TaskDescriptor]>,
     ) -> Result<Execution, Error> {
@@ -360,6 +436,7 @@ impl Dag {
         let plan = exec::Plan {
             graph,
             bodies,
+            frees,
             keep_all: self.keep_outputs,
             final_node,
             fail_fast: self.fail_fast,
@@ -380,10 +457,27 @@ impl Dag {
         if self.tracing_on() {
             execution.trace = Some(execution.to_trace());
         }
-        // INTEGRATE: meta
-        let _ = (self.profile, &self.meta_dir);
+        if self.profile {
+            let dir = self
+                .meta_dir
+                .clone()
+                .unwrap_or_else(crate::meta::default_meta_dir);
+            crate::meta::record_execution(&dir, &execution)
+                .map_err(|e| Error::Records(e.to_string()))?;
+        }
         Ok(execution)
     }
+}
+
+/// The node whose output `run` returns: the one set with `final_node`, else the only sink.
+fn final_or_sink(graph: &Graph, fin: Option<NodeId>) -> Option<NodeId> {
+    fin.or_else(|| {
+        let mut sinks = graph.sinks();
+        match (sinks.next(), sinks.next()) {
+            (Some(only), None) => Some(only),
+            _ => None,
+        }
+    })
 }
 
 fn take_final<T: Any>(mut exec: Execution, fin: NodeId) -> Result<T, Error> {
@@ -448,7 +542,8 @@ type DynBody<'a> = Box<dyn Fn(&Inputs<'_>) -> BodyResult + Send + Sync + 'a>;
 /// ```
 #[derive(Default)]
 pub struct Tasks<'a> {
-    bodies: HashMap<String, DynBody<'a>>,
+    /// Body of each node, and whether its output owns memory.
+    bodies: HashMap<String, (DynBody<'a>, bool)>,
 }
 
 impl<'a> Tasks<'a> {
@@ -466,10 +561,9 @@ impl<'a> Tasks<'a> {
         T: Send + Sync + 'static,
         F: Fn() -> T + Send + Sync + 'a,
     {
-        self.bodies.insert(
-            name.into(),
-            Box::new(move |_: &Inputs<'_>| Ok(Box::new(f()) as _)),
-        );
+        let body: DynBody<'a> = Box::new(move |_: &Inputs<'_>| Ok(Box::new(f()) as _));
+        self.bodies
+            .insert(name.into(), (body, crate::task::frees::<T>()));
         self
     }
 
@@ -479,10 +573,10 @@ impl<'a> Tasks<'a> {
         R: Fallible,
         F: Fn() -> R + Send + Sync + 'a,
     {
-        self.bodies.insert(
-            name.into(),
-            Box::new(move |_: &Inputs<'_>| f().into_body_result().map(|v| Box::new(v) as _)),
-        );
+        let body: DynBody<'a> =
+            Box::new(move |_: &Inputs<'_>| f().into_body_result().map(|v| Box::new(v) as _));
+        self.bodies
+            .insert(name.into(), (body, crate::task::frees::<R::Ok>()));
         self
     }
 
@@ -492,13 +586,76 @@ impl<'a> Tasks<'a> {
         R: Fallible,
         F: Fn(&Inputs<'_>) -> R + Send + Sync + 'a,
     {
-        self.bodies.insert(
-            name.into(),
-            Box::new(move |inputs: &Inputs<'_>| {
-                f(inputs).into_body_result().map(|v| Box::new(v) as _)
-            }),
-        );
+        let body: DynBody<'a> = Box::new(move |inputs: &Inputs<'_>| {
+            f(inputs).into_body_result().map(|v| Box::new(v) as _)
+        });
+        self.bodies
+            .insert(name.into(), (body, crate::task::frees::<R::Ok>()));
         self
+    }
+}
+
+impl<'a> Tasks<'a> {
+    /// Number of task bodies.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.bodies.len()
+    }
+
+    /// Whether there is no task body.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.bodies.is_empty()
+    }
+
+    /// Checks that every body names a node and every node has a body.
+    fn check(&self, graph: &Graph) -> Result<(), Error> {
+        if let Some(n) = graph
+            .nodes()
+            .find(|&n| !self.bodies.contains_key(graph.name(n)))
+        {
+            return Err(Error::MissingTask {
+                node: graph.name(n).to_string(),
+            });
+        }
+        // Every node has a body and names are unique, so equal counts mean no extra body.
+        if self.bodies.len() != graph.len() {
+            let mut extra: Vec<&String> = self
+                .bodies
+                .keys()
+                .filter(|k| graph.find(k).is_none())
+                .collect();
+            extra.sort();
+            if let Some(name) = extra.first() {
+                return Err(Error::UnknownTask {
+                    name: (*name).clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The bodies in node order, and which outputs own memory.
+    fn resolve(&self, graph: &Graph) -> Result<(Vec<Body<'_>>, Vec<bool>), Error> {
+        let mut bodies: Vec<Body<'_>> = Vec::with_capacity(graph.len());
+        let mut frees = Vec::with_capacity(graph.len());
+        for n in graph.nodes() {
+            match self.bodies.get(graph.name(n)) {
+                Some((body, free)) => {
+                    bodies.push(&**body);
+                    frees.push(*free);
+                }
+                None => {
+                    return Err(Error::MissingTask {
+                        node: graph.name(n).to_string(),
+                    });
+                }
+            }
+        }
+        if self.bodies.len() != graph.len() {
+            self.check(graph)?;
+        }
+        Ok((bodies, frees))
     }
 }
 

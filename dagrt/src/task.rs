@@ -49,6 +49,9 @@ pub struct TaskDescriptor {
     pub output_type: fn() -> &'static str,
     /// The output type's id.
     pub output_type_id: fn() -> std::any::TypeId,
+    /// Whether the output owns memory (false for zero-sized outputs without drop glue, such
+    /// as `()`, whose consumers then skip the freeing bookkeeping).
+    pub output_frees: bool,
     /// Whether this is the DAG's `#[task(final)]`.
     pub is_final: bool,
     /// Topological depth (see [`Task::DEPTH`]).
@@ -192,6 +195,12 @@ impl fmt::Debug for Inputs<'_> {
             .field("len", &self.len())
             .finish()
     }
+}
+
+/// Whether a `T` output owns memory that must be freed (see [`TaskDescriptor::output_frees`]).
+#[must_use]
+pub const fn frees<T>() -> bool {
+    std::mem::size_of::<T>() != 0 || std::mem::needs_drop::<T>()
 }
 
 /// Renders an error with its chain of sources: `outer: inner: root`.

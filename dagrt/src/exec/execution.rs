@@ -39,6 +39,7 @@ pub struct Execution {
     pub(crate) graph: Arc<Graph>,
     pub(crate) tasks: Arc<[&'static TaskDescriptor]>,
     pub(crate) records: Vec<Record>,
+    pub(crate) errors: Vec<(u32, String)>,
     pub(crate) outputs: Vec<Option<Value>>,
     pub(crate) t0: u64,
     pub(crate) t_end: u64,
@@ -69,6 +70,7 @@ impl Execution {
             graph,
             tasks,
             records: raw.records,
+            errors: raw.errors,
             outputs: raw.outputs,
             t0: raw.t0,
             t_end: raw.t_end,
@@ -144,7 +146,7 @@ impl Execution {
             NodeStatus::Cancelled => {
                 Some("cancelled: an earlier task failed (fail_fast)".to_string())
             }
-            _ => r.error.clone(),
+            _ => self.error_of(id).map(str::to_string),
         };
         NodeResult {
             id,
@@ -156,6 +158,11 @@ impl Execution {
             worker: (r.worker != NONE).then_some(r.worker as usize),
             error,
         }
+    }
+
+    fn error_of(&self, id: NodeId) -> Option<&str> {
+        let i = self.errors.binary_search_by_key(&id.0, |e| e.0).ok()?;
+        Some(&self.errors[i].1)
     }
 
     /// The result of the node called `name`.

@@ -13,8 +13,8 @@ use crate::graph::{Graph, NodeId};
 use crate::task::{BodyResult, Inputs};
 use slot::{Cell, Slot};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 /// A node's body, borrowed for the duration of a run.
 pub(crate) type Body<'a> = &'a (dyn Fn(&Inputs<'_>) -> BodyResult + Sync);
@@ -35,6 +35,9 @@ pub(crate) fn clock() -> &'static quanta::Clock {
 pub(crate) struct Plan<'a> {
     pub graph: &'a Graph,
     pub bodies: &'a [Body<'a>],
+    /// Per node: whether its output owns memory (a zero-sized output without drop glue needs no
+    /// freeing, so its consumers skip the bookkeeping).
+    pub frees: &'a [bool],
     /// Keep every output after the run (otherwise only `final_node`'s).
     pub keep_all: bool,
     pub final_node: Option<NodeId>,
@@ -44,21 +47,23 @@ pub(crate) struct Plan<'a> {
     pub labels: (&'a str, &'a str),
 }
 
-/// One node's outcome as recorded by the worker that settled it (raw clock ticks).
+/// One node's outcome as recorded by the worker that settled it (raw clock ticks). Error texts
+/// live apart (failures are rare), which keeps a record at 32 bytes.
 #[derive(Debug, Clone)]
 pub(crate) struct Record {
     pub start: u64,
     pub end: u64,
     pub worker: u32,
-    pub status: NodeStatus,
-    pub error: Option<String>,
     /// For a skipped node: the failed upstream node.
     pub cause: u32,
+    pub status: NodeStatus,
 }
 
 /// What a run leaves behind, before it is dressed up as an [`Execution`].
 pub(crate) struct RawRun {
     pub records: Vec<Record>,
+    /// Error text of each failed node, sorted by node id.
+    pub errors: Vec<(u32, String)>,
     pub outputs: Vec<Option<crate::task::Value>>,
     pub t0: u64,
     pub t_end: u64,
@@ -73,12 +78,14 @@ struct NodeState {
 struct Ctx<'a> {
     graph: &'a Graph,
     bodies: &'a [Body<'a>],
+    frees: &'a [bool],
     keep_all: bool,
     final_node: u32,
     fail_fast: bool,
     state: Vec<NodeState>,
     slots: Vec<Slot>,
     records: Vec<Cell<Record>>,
+    errors: Mutex<Vec<(u32, String)>>,
     cancelled: AtomicBool,
     clock: &'static quanta::Clock,
     #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
@@ -90,9 +97,17 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
     let g = plan.graph;
     let n = g.len();
     let clock = clock();
+    let blank = Record {
+        start: 0,
+        end: 0,
+        worker: NONE,
+        cause: NONE,
+        status: NodeStatus::Cancelled,
+    };
     let ctx = Ctx {
         graph: g,
         bodies: plan.bodies,
+        frees: plan.frees,
         keep_all: plan.keep_all,
         final_node: plan.final_node.map_or(NONE, |f| f.0),
         fail_fast: plan.fail_fast,
@@ -105,18 +120,8 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
             })
             .collect(),
         slots: (0..n).map(|_| Slot::empty()).collect(),
-        records: (0..n)
-            .map(|_| {
-                Cell::new(Record {
-                    start: 0,
-                    end: 0,
-                    worker: NONE,
-                    status: NodeStatus::Cancelled,
-                    error: None,
-                    cause: NONE,
-                })
-            })
-            .collect(),
+        records: (0..n).map(|_| Cell::new(blank.clone())).collect(),
+        errors: Mutex::new(Vec::new()),
         cancelled: AtomicBool::new(false),
         clock,
         labels: plan.labels,
@@ -129,8 +134,14 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
         pool.scope(move |s| run_group(ctx, s, roots, 0));
     }
     let t_end = clock.raw();
+    let mut errors = ctx
+        .errors
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
+    errors.sort_unstable_by_key(|e| e.0);
     RawRun {
         records: ctx.records.into_iter().map(Cell::into_inner).collect(),
+        errors,
         outputs: ctx.slots.into_iter().map(Slot::into_inner).collect(),
         t0,
         t_end,
@@ -149,20 +160,29 @@ impl Ctx<'_> {
         self.keep_all || n.0 == self.final_node
     }
 
+    fn fail(&self, n: NodeId, message: String) {
+        self.errors
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((n.0, message));
+    }
+
     /// Runs (or skips, or cancels) a ready node, stores its output and frees consumed inputs.
-    fn settle(&self, n: NodeId) {
+    /// `start` is the time the worker picked the node up, when the caller already has it (the
+    /// end of the node it ran just before); returns the node's end time.
+    fn settle(&self, n: NodeId, worker: u32, start: Option<u64>) -> u64 {
         let i = n.index();
         // SAFETY: `n` became ready exactly once, so this worker is its only settler.
         let rec = unsafe { self.records[i].get_mut() };
-        rec.worker = rayon::current_thread_index().map_or(NONE, |w| w as u32);
+        rec.worker = worker;
         let cause = self.state[i].cause.load(Ordering::Relaxed);
         let mut poison = NONE;
         if cause != NONE {
-            let t = self.clock.raw();
+            let t = start.unwrap_or_else(|| self.clock.raw());
             (rec.start, rec.end, rec.status, rec.cause) = (t, t, NodeStatus::Skipped, cause);
             poison = cause;
         } else if self.fail_fast && self.cancelled.load(Ordering::Relaxed) {
-            let t = self.clock.raw();
+            let t = start.unwrap_or_else(|| self.clock.raw());
             (rec.start, rec.end, rec.status) = (t, t, NodeStatus::Cancelled);
         } else {
             let inputs = Inputs {
@@ -179,7 +199,7 @@ impl Ctx<'_> {
                 run_id = self.labels.1
             )
             .entered();
-            rec.start = self.clock.raw();
+            rec.start = start.unwrap_or_else(|| self.clock.raw());
             let result = catch_unwind(AssertUnwindSafe(|| body(&inputs)));
             rec.end = self.clock.raw();
             match result {
@@ -191,11 +211,13 @@ impl Ctx<'_> {
                     }
                 }
                 Ok(Err(message)) => {
-                    (rec.status, rec.error) = (NodeStatus::Failed, Some(message));
+                    rec.status = NodeStatus::Failed;
+                    self.fail(n, message);
                     poison = n.0;
                 }
                 Err(payload) => {
-                    (rec.status, rec.error) = (NodeStatus::Failed, Some(panic_message(&*payload)));
+                    rec.status = NodeStatus::Failed;
+                    self.fail(n, panic_message(&*payload));
                     poison = n.0;
                 }
             }
@@ -205,10 +227,11 @@ impl Ctx<'_> {
         }
         if !self.keep_all {
             for &p in self.graph.predecessors(n) {
-                if self.state[p.index()]
-                    .consumers
-                    .fetch_sub(1, Ordering::AcqRel)
-                    == 1
+                if self.frees[p.index()]
+                    && self.state[p.index()]
+                        .consumers
+                        .fetch_sub(1, Ordering::AcqRel)
+                        == 1
                     && !self.keeps(p)
                 {
                     // SAFETY: every consumer of `p` has finished reading it (acquire above).
@@ -227,6 +250,7 @@ impl Ctx<'_> {
                 );
             }
         }
+        rec.end
     }
 }
 
@@ -241,12 +265,15 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     format!("task panicked: {text}")
 }
 
-/// Runs `n`, then keeps running one ready successor inline until none is left.
+/// Runs `n`, then keeps running one ready successor inline until none is left. A node run
+/// inline starts when the previous one ended (one clock read per task).
 fn run_from<'s>(ctx: &'s Ctx<'s>, s: &rayon::Scope<'s>, mut n: NodeId, depth: u32) {
+    let worker = rayon::current_thread_index().map_or(NONE, |w| w as u32);
+    let mut start = None;
     loop {
-        ctx.settle(n);
+        let end = ctx.settle(n, worker, start);
         match release(ctx, s, ctx.graph.successors(n), depth) {
-            Some(next) => n = next,
+            Some(next) => (n, start) = (next, Some(end)),
             None => return,
         }
     }

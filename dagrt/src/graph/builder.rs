@@ -1,7 +1,7 @@
 //! GraphBuilder: graphs assembled at run time, validated in O(V+E) by `build()`.
 
 use super::{Graph, NodeId};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -79,7 +79,7 @@ impl std::error::Error for GraphError {}
 #[derive(Debug, Default, Clone)]
 #[must_use]
 pub struct GraphBuilder {
-    names: Vec<String>,
+    names: Vec<Arc<str>>,
     edges: Vec<(String, String)>,
 }
 
@@ -91,7 +91,7 @@ impl GraphBuilder {
 
     /// Adds a node.
     pub fn add_node(&mut self, name: impl Into<String>) -> &mut Self {
-        self.names.push(name.into());
+        self.names.push(Arc::from(name.into()));
         self
     }
 
@@ -101,7 +101,8 @@ impl GraphBuilder {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.names.extend(names.into_iter().map(Into::into));
+        self.names
+            .extend(names.into_iter().map(|n| Arc::from(n.into())));
         self
     }
 
@@ -129,12 +130,14 @@ impl GraphBuilder {
     /// [`GraphError`] for a duplicate node, an edge naming an unknown node, a self-loop, a
     /// repeated edge or a cycle (with its path).
     pub fn build(&self) -> Result<Graph, GraphError> {
-        let names: Vec<Arc<str>> = self.names.iter().map(|n| Arc::from(n.as_str())).collect();
-        let mut index: HashMap<&str, u32> = HashMap::with_capacity(names.len());
+        let mut index: FxHashMap<Arc<str>, NodeId> = FxHashMap::default();
+        index.reserve(self.names.len());
         for (i, n) in self.names.iter().enumerate() {
             let id = u32::try_from(i).map_err(|_| GraphError::TooLarge)?;
-            if index.insert(n.as_str(), id).is_some() {
-                return Err(GraphError::DuplicateNode { name: n.clone() });
+            if index.insert(n.clone(), NodeId(id)).is_some() {
+                return Err(GraphError::DuplicateNode {
+                    name: n.to_string(),
+                });
             }
         }
         let mut edges = Vec::with_capacity(self.edges.len());
@@ -142,7 +145,7 @@ impl GraphBuilder {
             let look = |name: &String| {
                 index
                     .get(name.as_str())
-                    .copied()
+                    .map(|id| id.0)
                     .ok_or_else(|| GraphError::UnknownNode {
                         name: name.clone(),
                         edge: (from.clone(), to.clone()),
@@ -150,7 +153,7 @@ impl GraphBuilder {
             };
             edges.push((look(from)?, look(to)?));
         }
-        Graph::from_parts(names, &edges)
+        Graph::from_parts_indexed(self.names.clone(), &edges, index)
     }
 }
 
@@ -160,6 +163,20 @@ impl Graph {
     pub(crate) fn from_parts(
         names: Vec<Arc<str>>,
         edges: &[(u32, u32)],
+    ) -> Result<Graph, GraphError> {
+        let index = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| (name.clone(), NodeId(i as u32)))
+            .collect();
+        Self::from_parts_indexed(names, edges, index)
+    }
+
+    /// [`Graph::from_parts`] with the name index already built.
+    fn from_parts_indexed(
+        names: Vec<Arc<str>>,
+        edges: &[(u32, u32)],
+        index: FxHashMap<Arc<str>, NodeId>,
     ) -> Result<Graph, GraphError> {
         let n = names.len();
         if u32::try_from(n).is_err() {
@@ -229,11 +246,6 @@ impl Graph {
             });
         }
         let levels = level.iter().map(|&l| l as usize + 1).max().unwrap_or(0);
-        let index = names
-            .iter()
-            .enumerate()
-            .map(|(i, name)| (name.clone(), NodeId(i as u32)))
-            .collect();
         Ok(Graph {
             names,
             index,

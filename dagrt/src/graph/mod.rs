@@ -4,7 +4,7 @@ mod builder;
 
 pub use builder::{GraphBuilder, GraphError};
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -46,7 +46,7 @@ impl fmt::Display for NodeId {
 #[derive(Clone)]
 pub struct Graph {
     names: Vec<Arc<str>>,
-    index: HashMap<Arc<str>, NodeId>,
+    index: FxHashMap<Arc<str>, NodeId>,
     pred_start: Vec<u32>,
     preds: Vec<NodeId>,
     succ_start: Vec<u32>,
@@ -124,8 +124,9 @@ impl Graph {
         &self.succs[self.succ_start[i] as usize..self.succ_start[i + 1] as usize]
     }
 
-    /// Nodes in a topological order (every node after all its dependencies; among ready nodes,
-    /// insertion order).
+    /// Nodes in a topological order: every node after all its dependencies. Deterministic:
+    /// roots in insertion order, then nodes in the order they become ready (Kahn's algorithm,
+    /// successors in edge order).
     #[must_use]
     pub fn topological_order(&self) -> &[NodeId] {
         &self.topo

@@ -1,0 +1,62 @@
+//! Records of an [`Execution`](crate::Execution): one [`RunRecord`] per run, written with `.profile(true)`.
+
+use super::{MetaError, RunRecord, TaskRecord, write_run};
+use crate::{Execution, NodeStatus};
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+impl RunRecord {
+    /// The profiling records of one execution: one task record per node, whatever its status.
+    #[must_use]
+    pub fn from_execution(execution: &Execution) -> RunRecord {
+        let wall_clock = execution.total_duration_seconds();
+        let workers = execution.max_workers().max(1);
+        let mut busy = 0.0;
+        let tasks = execution
+            .nodes()
+            .map(|r| {
+                if matches!(r.status, NodeStatus::Completed | NodeStatus::Failed) {
+                    busy += r.duration;
+                }
+                TaskRecord {
+                    task_name: r.name.to_string(),
+                    task_description: execution.description(r.id).to_string(),
+                    task_runtime: r.duration,
+                    status: r.status.as_str().to_string(),
+                    error: r.error.clone(),
+                    start: r.start,
+                    end: r.end,
+                    worker: r.worker.and_then(|w| i64::try_from(w).ok()),
+                    attempt: 1,
+                }
+            })
+            .collect();
+        let efficiency = if wall_clock > 0.0 {
+            (busy / (wall_clock * workers as f64)).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        RunRecord {
+            dag_name: execution.dag_name().to_string(),
+            dag_description: execution.dag_description().to_string(),
+            run_id: execution.run_id().to_string(),
+            started_at_micros: execution
+                .started_at()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX)),
+            wall_clock,
+            max_workers: u32::try_from(workers).unwrap_or(u32::MAX),
+            parallelism_efficiency: efficiency,
+            tasks,
+        }
+    }
+}
+
+/// Writes the profiling records of `execution` to
+/// `{meta_dir}/profiling/{dag_name}/{run_id}.avro` (atomically) and returns the file's path.
+///
+/// # Errors
+/// When the directory cannot be created or the file cannot be written.
+pub fn record_execution(meta_dir: &Path, execution: &Execution) -> Result<PathBuf, MetaError> {
+    write_run(meta_dir, &RunRecord::from_execution(execution))
+}

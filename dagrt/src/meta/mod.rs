@@ -1,0 +1,71 @@
+//! Run metadata: per-task profiling records stored as Avro files and queried with SQL.
+//!
+//! Every finished DAG run is written by [`write_run`] as one Avro object container file,
+//! `{meta_dir}/profiling/{dag_name}/{run_id}.avro`, holding one row per task (completed,
+//! failed, skipped and cancelled tasks alike). The files are the only source of truth.
+//!
+//! [`MetaDb`] answers SQL over them: before each query it brings an SQLite index at
+//! `{meta_dir}/index.sqlite` up to date with the files (new and changed files are ingested,
+//! vanished files are dropped) and then runs the query against two read-only views:
+//!
+//! * `profiling`: one row per task per run: `dag_name, dag_description, run_id, task_name,
+//!   task_description, task_runtime, status, error, start_offset, end_offset, worker,
+//!   attempt, run_started_at`;
+//! * `runs`: one row per run: `dag_name, run_id, started_at, wall_clock, completed, failed,
+//!   skipped, cancelled, max_workers, parallelism_efficiency`.
+//!
+//! Files that cannot be read (truncated, not Avro, a foreign schema) are skipped and
+//! reported as [`MetaWarning`]s on the result ([`Table::warnings`]) instead of failing the
+//! query; the index can always be deleted and is rebuilt from the files.
+//!
+//! ```
+//! use dag::meta::{MetaDb, RunRecord, TaskRecord, write_run};
+//!
+//! # fn main() -> Result<(), dag::meta::MetaError> {
+//! let dir = std::env::temp_dir().join(format!("dag-meta-doc-{}", std::process::id()));
+//! let run = RunRecord {
+//!     dag_name: "etl".into(),
+//!     dag_description: "nightly load".into(),
+//!     run_id: "run-1".into(),
+//!     started_at_micros: 1_700_000_000_000_000,
+//!     wall_clock: 0.5,
+//!     max_workers: 2,
+//!     parallelism_efficiency: 0.9,
+//!     tasks: vec![TaskRecord::completed("extract", "read input", 0.0, 0.25)],
+//! };
+//! write_run(&dir, &run)?;
+//! let db = MetaDb::open(&dir);
+//! let table = db.query("SELECT task_name, task_runtime FROM profiling")?;
+//! assert_eq!(table.get::<String>(0, "task_name")?, "extract");
+//! assert_eq!(table.get::<f64>(0, "task_runtime")?, 0.25);
+//! db.drop()?;
+//! # Ok(())
+//! # }
+//! ```
+
+mod db;
+mod error;
+mod execution;
+mod ingest;
+mod read;
+mod record;
+mod table;
+
+pub use db::{MetaDb, default_meta_dir};
+pub use error::{MetaError, MetaWarning};
+pub use execution::record_execution;
+pub use read::read_run;
+pub use record::{
+    AVRO_SCHEMA, RUN_METADATA_KEY, RunRecord, TaskRecord, escape_path_component, run_path,
+    write_run,
+};
+pub use table::{FromValue, Row, Table, Value};
+
+/// Name of the sub-directory of the meta dir that holds the Avro files.
+pub const PROFILING_DIR: &str = "profiling";
+
+/// File name of the SQLite index inside the meta dir.
+pub const INDEX_FILE: &str = "index.sqlite";
+
+/// Environment variable that overrides the default meta dir (see [`default_meta_dir`]).
+pub const META_DIR_ENV: &str = "DAG_META_DIR";
