@@ -132,8 +132,11 @@ enum Mode {
     Bound,
     /// `execute_with(&tasks)`: bodies looked up by name on every run.
     PerRun,
-    /// `Bound` with tracing on; the trace's events are materialised (`events()`) in the timing.
+    /// `Bound` with tracing on (the trace is attached to the execution, built when read).
     Traced,
+    /// `Traced`, and the trace's events are read (`events()`) inside the timing: the cost of
+    /// building the event list from the run's records.
+    TraceRead,
 }
 
 fn bench_dag(bencher: Bencher, shape: Shape, mode: Mode) {
@@ -151,21 +154,26 @@ fn bench_dag(bencher: Bencher, shape: Shape, mode: Mode) {
     if mode != Mode::PerRun {
         dag = dag.with_tasks(tasks()).expect("every node has a task");
     }
-    if mode == Mode::Traced {
+    if matches!(mode, Mode::Traced | Mode::TraceRead) {
         dag = dag.tracing(true);
     }
     let once = || match mode {
         Mode::PerRun => dag.execute_with(&per_run).expect("runs"),
-        Mode::Bound | Mode::Traced => dag.execute().expect("runs"),
+        Mode::Bound | Mode::Traced | Mode::TraceRead => dag.execute().expect("runs"),
     };
     // Warm the pool and check the run once, outside the timing.
     let exec = once();
     assert_eq!(exec.succeeded(), n);
-    assert_eq!(exec.trace.is_some(), mode == Mode::Traced);
+    assert_eq!(
+        exec.trace.is_some(),
+        matches!(mode, Mode::Traced | Mode::TraceRead)
+    );
     drop(exec);
     bencher.counter(ItemsCount::new(n)).bench(|| {
         let exec = once();
-        if let Some(trace) = &exec.trace {
+        if mode == Mode::TraceRead
+            && let Some(trace) = &exec.trace
+        {
             black_box(trace.events().len());
         }
         drop(black_box(exec));
@@ -218,6 +226,10 @@ mod chain_100k {
     #[divan::bench]
     fn dag_traced(b: Bencher) {
         super::bench_dag(b, Shape::Chain, Mode::Traced);
+    }
+    #[divan::bench]
+    fn dag_trace_read(b: Bencher) {
+        super::bench_dag(b, Shape::Chain, Mode::TraceRead);
     }
     #[divan::bench]
     fn handwritten(b: Bencher) {

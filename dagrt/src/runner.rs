@@ -455,7 +455,7 @@ impl Dag {
             final_node,
         );
         if self.tracing_on() {
-            execution.trace = Some(execution.to_trace());
+            execution.trace = Some(execution.deferred_trace());
         }
         if self.profile {
             let dir = self

@@ -36,13 +36,9 @@ pub struct Execution {
     pub(crate) dag_name: Arc<str>,
     pub(crate) dag_description: Arc<str>,
     pub(crate) run_id: String,
-    pub(crate) graph: Arc<Graph>,
+    pub(crate) view: RunView,
     pub(crate) tasks: Arc<[&'static TaskDescriptor]>,
-    pub(crate) records: Vec<Record>,
-    pub(crate) errors: Vec<(u32, String)>,
     pub(crate) outputs: Vec<Option<Value>>,
-    pub(crate) t0: u64,
-    pub(crate) t_end: u64,
     pub(crate) started_at: SystemTime,
     pub(crate) max_workers: usize,
     pub(crate) final_node: Option<NodeId>,
@@ -67,13 +63,15 @@ impl Execution {
             dag_name,
             dag_description,
             run_id,
-            graph,
+            view: RunView {
+                graph,
+                records: Arc::new(raw.records),
+                errors: Arc::new(raw.errors),
+                t0: raw.t0,
+                t_end: raw.t_end,
+            },
             tasks,
-            records: raw.records,
-            errors: raw.errors,
             outputs: raw.outputs,
-            t0: raw.t0,
-            t_end: raw.t_end,
             started_at,
             max_workers,
             final_node,
@@ -102,7 +100,7 @@ impl Execution {
     /// The graph that was run.
     #[must_use]
     pub fn graph(&self) -> &Graph {
-        &self.graph
+        &self.view.graph
     }
 
     /// When the run started (wall clock).
@@ -120,14 +118,7 @@ impl Execution {
     /// Wall-clock duration of the run, in seconds.
     #[must_use]
     pub fn total_duration_seconds(&self) -> f64 {
-        self.seconds(self.t_end)
-    }
-
-    fn seconds(&self, raw: u64) -> f64 {
-        if raw <= self.t0 {
-            return 0.0;
-        }
-        super::clock().delta_as_nanos(self.t0, raw) as f64 / 1e9
+        self.view.total_duration_seconds()
     }
 
     /// The result of node `id`.
@@ -136,52 +127,27 @@ impl Execution {
     /// If `id` is not a node of [`Execution::graph`].
     #[must_use]
     pub fn node_result(&self, id: NodeId) -> NodeResult<'_> {
-        let r = &self.records[id.index()];
-        let (start, end) = (self.seconds(r.start), self.seconds(r.end));
-        let error = match r.status {
-            NodeStatus::Skipped if r.cause != NONE => Some(format!(
-                "upstream task `{}` failed",
-                self.graph.name(NodeId(r.cause))
-            )),
-            NodeStatus::Cancelled => {
-                Some("cancelled: an earlier task failed (fail_fast)".to_string())
-            }
-            _ => self.error_of(id).map(str::to_string),
-        };
-        NodeResult {
-            id,
-            name: self.graph.name(id),
-            status: r.status,
-            start,
-            end,
-            duration: (end - start).max(0.0),
-            worker: (r.worker != NONE).then_some(r.worker as usize),
-            error,
-        }
-    }
-
-    fn error_of(&self, id: NodeId) -> Option<&str> {
-        let i = self.errors.binary_search_by_key(&id.0, |e| e.0).ok()?;
-        Some(&self.errors[i].1)
+        self.view.node_result(id)
     }
 
     /// The result of the node called `name`.
     #[must_use]
     pub fn node(&self, name: &str) -> Option<NodeResult<'_>> {
-        self.graph.find(name).map(|id| self.node_result(id))
+        self.view.graph.find(name).map(|id| self.node_result(id))
     }
 
     /// Every node's result, in node-id order.
     pub fn nodes(&self) -> impl ExactSizeIterator<Item = NodeResult<'_>> + '_ {
-        self.graph.nodes().map(|id| self.node_result(id))
+        self.view.graph.nodes().map(|id| self.node_result(id))
     }
 
     /// The status of the node called `name`.
     #[must_use]
     pub fn status(&self, name: &str) -> Option<NodeStatus> {
-        self.graph
+        self.view
+            .graph
             .find(name)
-            .map(|id| self.records[id.index()].status)
+            .map(|id| self.view.records[id.index()].status)
     }
 
     /// The description (doc comment) of node `id`; empty for builder nodes.
@@ -191,7 +157,11 @@ impl Execution {
     }
 
     fn count(&self, status: NodeStatus) -> usize {
-        self.records.iter().filter(|r| r.status == status).count()
+        self.view
+            .records
+            .iter()
+            .filter(|r| r.status == status)
+            .count()
     }
 
     /// Number of nodes that completed.
@@ -221,7 +191,8 @@ impl Execution {
     /// Whether every node completed.
     #[must_use]
     pub fn is_success(&self) -> bool {
-        self.records
+        self.view
+            .records
             .iter()
             .all(|r| r.status == NodeStatus::Completed)
     }
@@ -229,10 +200,11 @@ impl Execution {
     /// The first failed node in topological order, with its error.
     #[must_use]
     pub fn first_failure(&self) -> Option<NodeResult<'_>> {
-        self.graph
+        self.view
+            .graph
             .topological_order()
             .iter()
-            .find(|&&n| self.records[n.index()].status == NodeStatus::Failed)
+            .find(|&&n| self.view.records[n.index()].status == NodeStatus::Failed)
             .map(|&n| self.node_result(n))
     }
 
@@ -254,7 +226,7 @@ impl Execution {
     /// The kept output of the node called `name`, as a `T`.
     #[must_use]
     pub fn output_as<T: Any>(&self, name: &str) -> Option<&T> {
-        let id = self.graph.find(name)?;
+        let id = self.view.graph.find(name)?;
         self.outputs[id.index()].as_ref()?.downcast_ref::<T>()
     }
 
@@ -269,13 +241,67 @@ impl fmt::Debug for Execution {
         f.debug_struct("Execution")
             .field("dag_name", &self.dag_name)
             .field("run_id", &self.run_id)
-            .field("nodes", &self.records.len())
+            .field("nodes", &self.view.records.len())
             .field("succeeded", &self.succeeded())
             .field("failed", &self.failed())
             .field("skipped", &self.skipped())
             .field("cancelled", &self.cancelled())
             .field("total_duration_seconds", &self.total_duration_seconds())
             .finish_non_exhaustive()
+    }
+}
+
+/// The recorded facts of one run, shared (cheaply, by `Arc`) between an [`Execution`] and the
+/// trace built from it on demand.
+#[derive(Clone)]
+pub(crate) struct RunView {
+    pub(crate) graph: Arc<Graph>,
+    pub(crate) records: Arc<Vec<Record>>,
+    pub(crate) errors: Arc<Vec<(u32, String)>>,
+    pub(crate) t0: u64,
+    pub(crate) t_end: u64,
+}
+
+impl RunView {
+    pub(crate) fn total_duration_seconds(&self) -> f64 {
+        self.seconds(self.t_end)
+    }
+
+    fn seconds(&self, raw: u64) -> f64 {
+        if raw <= self.t0 {
+            return 0.0;
+        }
+        super::clock().delta_as_nanos(self.t0, raw) as f64 / 1e9
+    }
+
+    fn error_of(&self, id: NodeId) -> Option<&str> {
+        let i = self.errors.binary_search_by_key(&id.0, |e| e.0).ok()?;
+        Some(&self.errors[i].1)
+    }
+
+    pub(crate) fn node_result(&self, id: NodeId) -> NodeResult<'_> {
+        let r = &self.records[id.index()];
+        let (start, end) = (self.seconds(r.start), self.seconds(r.end));
+        let error = match r.status {
+            NodeStatus::Skipped if r.cause != NONE => Some(format!(
+                "upstream task `{}` failed",
+                self.graph.name(NodeId(r.cause))
+            )),
+            NodeStatus::Cancelled => {
+                Some("cancelled: an earlier task failed (fail_fast)".to_string())
+            }
+            _ => self.error_of(id).map(str::to_string),
+        };
+        NodeResult {
+            id,
+            name: self.graph.name(id),
+            status: r.status,
+            start,
+            end,
+            duration: (end - start).max(0.0),
+            worker: (r.worker != NONE).then_some(r.worker as usize),
+            error,
+        }
     }
 }
 

@@ -4,7 +4,8 @@
 //! in a per-node cell that no other thread touches: together these cells are the per-worker
 //! buffers, merged here once the run is over.
 
-use super::{Execution, NodeStatus};
+use super::NodeStatus;
+use super::execution::{Execution, RunView};
 use crate::trace::{ExecutionTrace, TraceEvent, TraceEventType as T};
 
 impl Execution {
@@ -14,7 +15,20 @@ impl Execution {
     /// level (a step starts when its first node starts and completes when its last node ends).
     #[must_use]
     pub fn to_trace(&self) -> ExecutionTrace {
-        let g = self.graph();
+        ExecutionTrace::from_events(self.dag_name(), self.view.trace_events())
+    }
+
+    /// The trace of this run, built from its records the first time it is read.
+    pub(crate) fn deferred_trace(&self) -> ExecutionTrace {
+        let view = self.view.clone();
+        ExecutionTrace::deferred(self.dag_name(), move || view.trace_events())
+    }
+}
+
+impl RunView {
+    /// Every lifecycle event of the run, in no particular order.
+    fn trace_events(&self) -> Vec<TraceEvent> {
+        let g = &self.graph;
         let total = self.total_duration_seconds();
         let mut events = Vec::with_capacity(2 * g.len() + 2 * g.level_count() + 2);
         events.push(TraceEvent::new(T::ExecutionStarted, 0.0));
@@ -77,6 +91,6 @@ impl Execution {
             }
         }
         events.push(TraceEvent::new(T::ExecutionCompleted, total).with_duration(total));
-        ExecutionTrace::from_events(self.dag_name(), events)
+        events
     }
 }

@@ -87,7 +87,12 @@ impl From<serde_json::Error> for TraceError {
 pub struct ExecutionTrace {
     name: String,
     events: Mutex<Vec<TraceEvent>>,
+    /// Events not built yet: an executor's trace is derived from its run records the first time
+    /// it is read, so a traced run pays nothing until then.
+    deferred: Mutex<Option<Deferred>>,
 }
+
+type Deferred = Box<dyn FnOnce() -> Vec<TraceEvent> + Send>;
 
 impl ExecutionTrace {
     /// An empty trace for a DAG named [`DEFAULT_DAG_NAME`].
@@ -108,7 +113,21 @@ impl ExecutionTrace {
         Self {
             name: dag_name.into(),
             events: Mutex::new(events),
+            deferred: Mutex::new(None),
         }
+    }
+
+    /// A trace whose events `build` produces the first time the trace is read.
+    pub(crate) fn deferred(
+        dag_name: impl Into<String>,
+        build: impl FnOnce() -> Vec<TraceEvent> + Send + 'static,
+    ) -> Self {
+        let trace = Self::named(dag_name);
+        *trace
+            .deferred
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(Box::new(build));
+        trace
     }
 
     /// Appends one event. Safe to call from several threads.
@@ -208,7 +227,19 @@ impl ExecutionTrace {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<TraceEvent>> {
         // A panic while holding the lock cannot leave a Vec half-pushed.
-        self.events.lock().unwrap_or_else(PoisonError::into_inner)
+        let mut events = self.events.lock().unwrap_or_else(PoisonError::into_inner);
+        let build = self
+            .deferred
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(build) = build {
+            let mut built = build();
+            built.append(&mut events);
+            sort_events(&mut built);
+            *events = built;
+        }
+        events
     }
 }
 
@@ -227,6 +258,7 @@ impl Clone for ExecutionTrace {
         Self {
             name: self.name.clone(),
             events: Mutex::new(self.lock().clone()),
+            deferred: Mutex::new(None),
         }
     }
 }
