@@ -94,6 +94,31 @@ fn expand(f: &TaskFn, args: &Args, deps: &[Dep<'_>]) -> TokenStream {
     };
     let final_marker = args.is_final.map(final_marker);
     let is_final = args.is_final.is_some();
+    // The task's code hash: its signature and body, as tokens (editing the task changes it).
+    let code_hash = blake3::hash(func.to_string().as_bytes())
+        .to_hex()
+        .to_string();
+    let cache = args.cache.is_some();
+    let version = args
+        .version
+        .as_ref()
+        .map_or_else(String::new, syn::LitStr::value);
+    let retries = match args.retries {
+        Some((n, _)) => quote!(::core::option::Option::Some(#n)),
+        None => quote!(::core::option::Option::None),
+    };
+    let backoff = match args.backoff {
+        Some((nanos, _)) => {
+            quote!(::core::option::Option::Some(::core::time::Duration::from_nanos(#nanos)))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    // `#[task(cache)]` on an output serde cannot persist is an error at `cache`.
+    let persistable = args.cache.map(|span| {
+        quote_spanned! {span=>
+            const _: () = #private::assert_persistable::<<#name as #private::Task>::Output>();
+        }
+    });
     quote! {
         #func
 
@@ -107,6 +132,14 @@ fn expand(f: &TaskFn, args: &Args, deps: &[Dep<'_>]) -> TokenStream {
             #(#alias_defs)*
 
             #task_impl
+
+            #persistable
+
+            fn __dag_codec() -> ::core::option::Option<#private::Codec> {
+                #[allow(unused_imports)]
+                use #private::{NoCodec as _, SerdeCodec as _};
+                (&#private::Probe::<<#name as #private::Task>::Output>::NEW).codec()
+            }
 
             fn __dag_run(__dag_inputs: &#private::Inputs<'_>) -> #private::BodyResult {
                 #(#arg_lets)*
@@ -123,6 +156,12 @@ fn expand(f: &TaskFn, args: &Args, deps: &[Dep<'_>]) -> TokenStream {
                 output_type: ::core::any::type_name::<<#name as #private::Task>::Output>,
                 output_type_id: ::core::any::TypeId::of::<<#name as #private::Task>::Output>,
                 output_frees: #private::frees::<<#name as #private::Task>::Output>(),
+                code_hash: #code_hash,
+                codec: __dag_codec,
+                cache: #cache,
+                version: #version,
+                retries: #retries,
+                backoff: #backoff,
                 is_final: #is_final,
                 depth: <#name as #private::Task>::DEPTH,
                 run: __dag_run,

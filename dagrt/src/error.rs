@@ -75,6 +75,12 @@ pub enum Error {
     Pool(String),
     /// Writing the run's profiling records failed.
     Records(String),
+    /// The cache dir cannot be used.
+    Cache(String),
+    /// The checkpoint cannot be used (missing dir, or written by another version of the DAG).
+    Checkpoint(String),
+    /// `rerun` was given an execution it cannot continue.
+    Rerun(String),
 }
 
 impl From<GraphError> for Error {
@@ -140,6 +146,9 @@ impl fmt::Display for Error {
             ),
             Error::Pool(e) => write!(f, "could not start the worker pool: {e}"),
             Error::Records(e) => write!(f, "could not write the profiling records: {e}"),
+            Error::Cache(e) => write!(f, "cannot use the cache: {e}"),
+            Error::Checkpoint(e) => write!(f, "checkpoint: {e}"),
+            Error::Rerun(e) => write!(f, "cannot rerun: {e}"),
         }
     }
 }

@@ -34,10 +34,13 @@
 
 extern crate self as dag;
 
+pub mod cache;
+pub mod checkpoint;
 mod error;
 mod exec;
 pub mod graph;
 pub mod meta;
+mod persist;
 pub mod profile;
 mod registry;
 mod runner;
@@ -86,7 +89,8 @@ pub use crate::runner::{Dag, TaskInfo, Tasks, dag_names};
 /// ```
 pub use dagmacros::task;
 pub use error::Error;
-pub use exec::{Execution, NodeResult, NodeStatus};
+pub use exec::{CacheStats, Execution, NodeResult, NodeStatus};
+pub use persist::Codec;
 pub use profile::{ProfileReport, profile_execution};
 pub use task::{InputError, Inputs, Task, TaskDescriptor};
 pub use trace::ExecutionTrace;

@@ -3,6 +3,7 @@
 use crate::__private::Registration;
 use crate::error::Error;
 use crate::exec::Body;
+use crate::exec::extras::NodePolicy;
 use crate::graph::{Graph, GraphError, NodeId};
 use crate::task::TaskDescriptor;
 use std::collections::HashMap;
@@ -18,6 +19,8 @@ pub(crate) struct StaticDag {
     pub bodies: Vec<Body<'static>>,
     /// Whether each node's output owns memory.
     pub frees: Vec<bool>,
+    /// Each node's cache, codec and retry options.
+    pub policies: Vec<NodePolicy>,
     pub final_node: Option<NodeId>,
 }
 
@@ -141,12 +144,24 @@ fn assemble(
     };
     let bodies = tasks.iter().map(|d| &d.run as Body<'static>).collect();
     let frees = tasks.iter().map(|d| d.output_frees).collect();
+    let policies = tasks
+        .iter()
+        .map(|d| NodePolicy {
+            codec: (d.codec)(),
+            cache: d.cache,
+            code_hash: d.code_hash,
+            version: d.version,
+            retries: d.retries,
+            backoff: d.backoff,
+        })
+        .collect();
     Ok(StaticDag {
         module,
         graph: Arc::new(graph),
         tasks: tasks.into(),
         bodies,
         frees,
+        policies,
         final_node,
     })
 }

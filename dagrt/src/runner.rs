@@ -1,6 +1,9 @@
 //! Dag: selecting, configuring and running a DAG (static `#[task]` DAGs and builder graphs).
 
+use crate::cache::CacheStore;
+use crate::checkpoint::{CheckpointStore, Manifest, ManifestNode};
 use crate::error::Error;
+use crate::exec::extras::{self, Extras, Incremental, NodePolicy, Preset};
 use crate::exec::{self, Body, Execution, NodeStatus};
 use crate::graph::{Graph, NodeId};
 use crate::registry::{self, StaticDag};
@@ -10,7 +13,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 /// A DAG to run: the `#[task]` functions of one module (see [`Dag::new`]), or a graph built at
 /// run time (see [`Dag::from_graph`]).
@@ -47,6 +50,25 @@ pub struct Dag {
     pool: OnceLock<Arc<rayon::ThreadPool>>,
     graph: Option<(Arc<Graph>, Option<NodeId>)>,
     bound: Option<Bound>,
+    retries: u32,
+    backoff: Duration,
+    cache_all: bool,
+    cache_dir: Option<PathBuf>,
+    cache_max_bytes: u64,
+    checkpoint_dir: Option<PathBuf>,
+}
+
+/// What a run remembers from before.
+enum Memory<'p> {
+    /// Nothing: every task runs (or is served from the cache).
+    Fresh,
+    /// The outputs saved in the checkpoint dir.
+    Resume,
+    /// The outputs of a previous execution; `changed` tasks and what their changes reach run.
+    Rerun {
+        previous: Execution,
+        changed: &'p [&'p str],
+    },
 }
 
 /// Task bodies bound to a builder graph once, in node order.
@@ -96,6 +118,12 @@ impl Dag {
             pool: OnceLock::new(),
             graph: None,
             bound: None,
+            retries: 0,
+            backoff: Duration::from_millis(100),
+            cache_all: false,
+            cache_dir: None,
+            cache_max_bytes: 1 << 30,
+            checkpoint_dir: None,
         }
     }
 
@@ -104,6 +132,77 @@ impl Dag {
         let mut dag = Dag::new(name);
         dag.graph = Some((Arc::new(graph), None));
         dag
+    }
+
+    /// Retries every failing task up to `n` more times (a task's `#[task(retries = ..)]` wins).
+    pub fn retries(mut self, n: u32) -> Self {
+        self.retries = n;
+        self
+    }
+
+    /// First delay between attempts (default 100 ms); it doubles after each failure, with a
+    /// random jitter of ±50% (a task's `#[task(backoff = ..)]` wins).
+    pub fn backoff(mut self, delay: Duration) -> Self {
+        self.backoff = delay;
+        self
+    }
+
+    /// Caches every task whose output is serde-capable, not only `#[task(cache)]` ones.
+    pub fn cache(mut self, on: bool) -> Self {
+        self.cache_all = on;
+        self
+    }
+
+    /// Where cached outputs go (default: `DAG_CACHE_DIR`, else `.dag-cache`).
+    pub fn cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.cache_dir = Some(dir.into());
+        self
+    }
+
+    /// Size limit of the cache dir; least recently used entries are evicted beyond it
+    /// (default 1 GiB).
+    pub fn cache_max_bytes(mut self, bytes: u64) -> Self {
+        self.cache_max_bytes = bytes;
+        self
+    }
+
+    /// Saves each completed, serde-capable output to `dir` as soon as it is produced, so that
+    /// [`Dag::resume`] can finish a failed or killed run. A new run (`execute`/`run`) starts a
+    /// fresh checkpoint.
+    pub fn checkpoint_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.checkpoint_dir = Some(dir.into());
+        self
+    }
+
+    /// Finishes the run saved in the checkpoint dir: completed outputs are loaded, only the
+    /// other tasks run (in parallel). Reused tasks show as `node_cache_hit` events with
+    /// `{"source": "checkpoint"}`.
+    ///
+    /// # Errors
+    /// [`Error::Checkpoint`] without a checkpoint dir, or when the checkpoint was written by a
+    /// different version of the DAG (the message names the task that changed); and every error
+    /// of [`Dag::execute`].
+    pub fn resume(&self) -> Result<Execution, Error> {
+        if self.checkpoint_dir.is_none() {
+            return Err(Error::Checkpoint(
+                "resume() needs .checkpoint_dir(path)".to_string(),
+            ));
+        }
+        self.execute_memory(Memory::Resume)
+    }
+
+    /// Runs again after the tasks named in `changed` saw new inputs (external data): they and
+    /// what they reach run; every other output is reused from `previous`. A recomputed output
+    /// equal to its previous value (same content hash) stops the propagation (early cutoff).
+    /// `previous` must have kept its outputs (`.keep_outputs(true)`); the new execution keeps
+    /// them too, so it can be rerun in turn. Reused tasks show as `node_cache_hit` events with
+    /// `{"source": "previous_run"}`.
+    ///
+    /// # Errors
+    /// [`Error::UnknownTask`] for a name in `changed` that is not a task; [`Error::Rerun`] when
+    /// `previous` ran another graph; and every error of [`Dag::execute`].
+    pub fn rerun(&self, previous: Execution, changed: &[&str]) -> Result<Execution, Error> {
+        self.execute_memory(Memory::Rerun { previous, changed })
     }
 
     /// Binds task bodies to this builder DAG once, so that [`Dag::execute`] and [`Dag::run`]
@@ -336,17 +435,24 @@ impl Dag {
     /// Only for what prevents the run from starting: the DAG cannot be resolved (unknown or
     /// ambiguous name, duplicate task names, cycle), the pool cannot start.
     pub fn execute(&self) -> Result<Execution, Error> {
+        self.execute_memory(Memory::Fresh)
+    }
+
+    fn execute_memory(&self, memory: Memory<'_>) -> Result<Execution, Error> {
         if let Some((graph, fin)) = &self.graph {
             let Some(bound) = &self.bound else {
                 return Err(self.missing_tasks());
             };
             let bodies: Vec<Body<'_>> = bound.bodies.iter().map(|b| &**b as Body<'_>).collect();
+            let policies = vec![NodePolicy::default(); graph.len()];
             return self.execute_plan(
                 graph,
                 &bodies,
                 &bound.frees,
                 final_or_sink(graph, *fin),
                 Arc::from(Vec::new()),
+                &policies,
+                memory,
             );
         }
         let spec = self.resolve()?;
@@ -356,6 +462,8 @@ impl Dag {
             &spec.frees,
             spec.final_node,
             spec.tasks.clone(),
+            &spec.policies,
+            memory,
         )
     }
 
@@ -405,7 +513,16 @@ impl Dag {
         };
         let (bodies, frees) = tasks.resolve(graph)?;
         let fin = final_or_sink(graph, *fin);
-        self.execute_plan(graph, &bodies, &frees, fin, Arc::from(Vec::new()))
+        let policies = vec![NodePolicy::default(); graph.len()];
+        self.execute_plan(
+            graph,
+            &bodies,
+            &frees,
+            fin,
+            Arc::from(Vec::new()),
+            &policies,
+            Memory::Fresh,
+        )
     }
 
     /// Runs a builder DAG and returns its final node's output (the node set with
@@ -422,6 +539,7 @@ impl Dag {
         take_final(exec, fin)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn execute_plan(
         &self,
         graph: &Arc<Graph>,
@@ -429,18 +547,69 @@ impl Dag {
         frees: &[bool],
         final_node: Option<NodeId>,
         tasks: Arc<[&'static TaskDescriptor]>,
+        policies: &[NodePolicy],
+        memory: Memory<'_>,
     ) -> Result<Execution, Error> {
         let pool = self.worker_pool()?;
+        let cache_store;
+        let checkpoint_store;
+        let mut extras = None;
+        let rerun = matches!(memory, Memory::Rerun { .. });
+        let needs_extras = self.retries > 0
+            || self.cache_all
+            || self.checkpoint_dir.is_some()
+            || !matches!(memory, Memory::Fresh)
+            || policies
+                .iter()
+                .any(|p| p.cache || p.retries.is_some_and(|r| r > 0));
+        if needs_extras {
+            let mut x = Extras::new(policies);
+            x.retries = self.retries;
+            x.backoff = self.backoff;
+            x.cache_all = self.cache_all;
+            if self.cache_all || policies.iter().any(|p| p.cache) {
+                let dir = self
+                    .cache_dir
+                    .clone()
+                    .unwrap_or_else(CacheStore::default_dir);
+                cache_store = CacheStore::open(dir)
+                    .map_err(|e| Error::Cache(e.to_string()))?
+                    .max_bytes(self.cache_max_bytes);
+                x.cache = Some(&cache_store);
+            }
+            if let Some(dir) = &self.checkpoint_dir {
+                let manifest = manifest_of(&self.name, graph, policies);
+                checkpoint_store = match memory {
+                    Memory::Resume => CheckpointStore::open(dir, &manifest)
+                        .map_err(|e| Error::Checkpoint(e.to_string()))?,
+                    _ => fresh_checkpoint(dir, &manifest)?,
+                };
+                x.checkpoint = Some(&checkpoint_store);
+            }
+            match memory {
+                Memory::Fresh => {}
+                Memory::Resume => {
+                    if let Some(store) = x.checkpoint {
+                        preset_from_checkpoint(&mut x, store, graph, final_node, self.keep_outputs);
+                    }
+                }
+                Memory::Rerun { previous, changed } => {
+                    preset_from_previous(&mut x, previous, changed, graph)?
+                }
+            }
+            extras = Some(x);
+        }
         let started_at = SystemTime::now();
         let run_id = exec::new_run_id(started_at);
         let plan = exec::Plan {
             graph,
             bodies,
             frees,
-            keep_all: self.keep_outputs,
+            keep_all: self.keep_outputs || rerun,
             final_node,
             fail_fast: self.fail_fast,
             labels: (&self.name, &run_id),
+            extras: extras.as_ref(),
         };
         let raw = exec::run(&plan, pool);
         let mut execution = Execution::from_raw(
@@ -467,6 +636,140 @@ impl Dag {
         }
         Ok(execution)
     }
+}
+
+/// The checkpoint manifest of a graph: task names, code hashes and inputs.
+fn manifest_of(name: &str, graph: &Graph, policies: &[NodePolicy]) -> Manifest {
+    Manifest {
+        dag: name.to_string(),
+        nodes: graph
+            .nodes()
+            .map(|n| ManifestNode {
+                name: graph.name(n).to_string(),
+                code_hash: policies[n.index()].code_hash.to_string(),
+                preds: graph
+                    .predecessors(n)
+                    .iter()
+                    .map(|&p| graph.name(p).to_string())
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+/// Starts a new checkpoint in `dir`, replacing one left by an earlier run (only the files the
+/// checkpoint store owns are removed).
+fn fresh_checkpoint(dir: &std::path::Path, manifest: &Manifest) -> Result<CheckpointStore, Error> {
+    let err = |e: crate::checkpoint::CheckpointError| Error::Checkpoint(e.to_string());
+    match CheckpointStore::open(dir, manifest) {
+        Ok(store) => {
+            store.clear().map_err(err)?;
+            CheckpointStore::open(dir, manifest).map_err(err)
+        }
+        Err(_) => {
+            let _ = std::fs::remove_file(dir.join("manifest.json"));
+            let _ = std::fs::remove_dir_all(dir.join("outputs"));
+            CheckpointStore::open(dir, manifest).map_err(err)
+        }
+    }
+}
+
+/// Resume: reuse every checkpointed output, loading only those that a task that runs (or the
+/// caller) will read. An output that cannot be loaded is recomputed instead.
+fn preset_from_checkpoint(
+    x: &mut Extras<'_>,
+    store: &CheckpointStore,
+    graph: &Graph,
+    final_node: Option<NodeId>,
+    keep_all: bool,
+) {
+    let done: std::collections::HashSet<String> = store.completed().into_iter().collect();
+    let mut reused: Vec<bool> = graph
+        .nodes()
+        .map(|n| done.contains(graph.name(n)) && x.policies[n.index()].codec.is_some())
+        .collect();
+    let mut values: Vec<Option<crate::task::Value>> = (0..graph.len()).map(|_| None).collect();
+    loop {
+        let mut retry = false;
+        for n in graph.nodes() {
+            let i = n.index();
+            let needed = reused[i]
+                && (keep_all
+                    || final_node == Some(n)
+                    || graph.successors(n).iter().any(|s| !reused[s.index()]));
+            if !needed || values[i].is_some() {
+                continue;
+            }
+            let codec = x.policies[i].codec;
+            let loaded = store
+                .load(graph.name(n))
+                .ok()
+                .flatten()
+                .and_then(|bytes| codec.and_then(|c| (c.decode)(&bytes).ok()));
+            match loaded {
+                Some(v) => values[i] = Some(v),
+                None => {
+                    reused[i] = false;
+                    retry = true;
+                }
+            }
+        }
+        if !retry {
+            break;
+        }
+    }
+    for n in graph.nodes() {
+        let i = n.index();
+        if reused[i] {
+            *x.preset[i].get_mut_owned() = Preset::Reuse(values[i].take());
+        }
+    }
+    x.preset_flag = extras::HIT_CHECKPOINT;
+}
+
+/// Rerun: reuse the previous outputs; the changed tasks run, and so does every task an output
+/// that really changed reaches.
+fn preset_from_previous(
+    x: &mut Extras<'_>,
+    mut previous: Execution,
+    changed: &[&str],
+    graph: &Graph,
+) -> Result<(), Error> {
+    let same_graph = previous.graph().len() == graph.len()
+        && graph
+            .nodes()
+            .all(|n| previous.graph().find(graph.name(n)) == Some(n));
+    if !same_graph {
+        return Err(Error::Rerun(format!(
+            "the previous execution ran DAG `{}` with other tasks; rerun needs an execution of this DAG",
+            previous.dag_name()
+        )));
+    }
+    let mut forced = vec![false; graph.len()];
+    for name in changed {
+        let n = graph.find(name).ok_or_else(|| Error::UnknownTask {
+            name: (*name).to_string(),
+        })?;
+        forced[n.index()] = true;
+    }
+    let mut prev_hash = Vec::with_capacity(graph.len());
+    for n in graph.nodes() {
+        let i = n.index();
+        let value = previous.take_output(n);
+        let hash = match (&value, x.policies[i].codec) {
+            (Some(v), Some(codec)) => (codec.encode)(v.as_ref())
+                .ok()
+                .map(|b| crate::cache::Key::of_bytes(&b)),
+            _ => None,
+        };
+        prev_hash.push(hash);
+        if let Some(v) = value {
+            *x.preset[i].get_mut_owned() = Preset::Reuse(Some(v));
+        }
+    }
+    x.incremental = Some(Incremental { forced, prev_hash });
+    x.preset_flag = extras::HIT_PREVIOUS;
+    Ok(())
 }
 
 /// The node whose output `run` returns: the one set with `final_node`, else the only sink.

@@ -52,6 +52,20 @@ pub struct TaskDescriptor {
     /// Whether the output owns memory (false for zero-sized outputs without drop glue, such
     /// as `()`, whose consumers then skip the freeing bookkeeping).
     pub output_frees: bool,
+    /// Hash of the task's code (its tokens), computed by the macro: part of cache keys and
+    /// checkpoint manifests, so editing a task invalidates them.
+    pub code_hash: &'static str,
+    /// The output's codec, when it is serde-capable.
+    pub codec: fn() -> Option<crate::persist::Codec>,
+    /// `#[task(cache)]`.
+    pub cache: bool,
+    /// `#[task(version = "...")]`: part of the cache key.
+    pub version: &'static str,
+    /// `#[task(retries = n)]`, overriding the DAG's default.
+    pub retries: Option<u32>,
+    /// `#[task(backoff = "...")]`: first delay between attempts (doubles each time, with
+    /// jitter), overriding the DAG's default.
+    pub backoff: Option<std::time::Duration>,
     /// Whether this is the DAG's `#[task(final)]`.
     pub is_final: bool,
     /// Topological depth (see [`Task::DEPTH`]).

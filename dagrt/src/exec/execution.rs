@@ -1,6 +1,6 @@
 //! Execution: what one run did — per-node statuses, timings, workers, errors and outputs.
 
-use super::{NONE, NodeStatus, RawRun, Record};
+use super::{NONE, NodeStatus, RawRun, Record, extras};
 use crate::graph::{Graph, NodeId};
 use crate::task::{Task, TaskDescriptor, Value};
 use std::any::Any;
@@ -28,6 +28,24 @@ pub struct NodeResult<'a> {
     /// The error or panic message of a failed node; for a skipped node, which upstream task
     /// failed.
     pub error: Option<String>,
+    /// How many times the task's body ran (more than 1 after retries; 0 when it did not run or
+    /// its output was reused).
+    pub attempts: u32,
+    /// Where a reused output came from: `"cache"`, `"checkpoint"` or `"previous_run"`.
+    pub reused_from: Option<&'static str>,
+    /// Whether the content-addressed cache was asked for this task and had no entry.
+    pub cache_miss: bool,
+}
+
+/// Cache activity of one execution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CacheStats {
+    /// Tasks served from the cache.
+    pub hits: usize,
+    /// Cached tasks that had to run.
+    pub misses: usize,
+    /// Outputs written to the cache.
+    pub stores: usize,
 }
 
 /// Everything one run did. Returned by [`Dag::execute`](crate::Dag::execute) whatever the tasks
@@ -39,6 +57,7 @@ pub struct Execution {
     pub(crate) view: RunView,
     pub(crate) tasks: Arc<[&'static TaskDescriptor]>,
     pub(crate) outputs: Vec<Option<Value>>,
+    pub(crate) warnings: Vec<String>,
     pub(crate) started_at: SystemTime,
     pub(crate) max_workers: usize,
     pub(crate) final_node: Option<NodeId>,
@@ -67,11 +86,13 @@ impl Execution {
                 graph,
                 records: Arc::new(raw.records),
                 errors: Arc::new(raw.errors),
+                attempts: Arc::new(raw.attempts),
                 t0: raw.t0,
                 t_end: raw.t_end,
             },
             tasks,
             outputs: raw.outputs,
+            warnings: raw.warnings,
             started_at,
             max_workers,
             final_node,
@@ -188,6 +209,41 @@ impl Execution {
         self.count(NodeStatus::Cancelled)
     }
 
+    /// Number of tasks whose output was reused (cache, checkpoint or previous run) instead of
+    /// computed.
+    #[must_use]
+    pub fn reused(&self) -> usize {
+        self.view
+            .records
+            .iter()
+            .filter(|r| r.flags & REUSED != 0)
+            .count()
+    }
+
+    /// Cache hits, misses and stores of this run.
+    #[must_use]
+    pub fn cache_stats(&self) -> CacheStats {
+        let count = |flag: u8| {
+            self.view
+                .records
+                .iter()
+                .filter(|r| r.flags & flag != 0)
+                .count()
+        };
+        CacheStats {
+            hits: count(extras::HIT_CACHE),
+            misses: count(extras::CACHE_MISS),
+            stores: count(extras::CACHE_STORED),
+        }
+    }
+
+    /// Problems that did not fail the run: a corrupt cache entry (treated as a miss), an output
+    /// that could not be cached or checkpointed.
+    #[must_use]
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
     /// Whether every node completed.
     #[must_use]
     pub fn is_success(&self) -> bool {
@@ -258,6 +314,7 @@ pub(crate) struct RunView {
     pub(crate) graph: Arc<Graph>,
     pub(crate) records: Arc<Vec<Record>>,
     pub(crate) errors: Arc<Vec<(u32, String)>>,
+    pub(crate) attempts: Arc<Vec<super::extras::Attempt>>,
     pub(crate) t0: u64,
     pub(crate) t_end: u64,
 }
@@ -267,7 +324,7 @@ impl RunView {
         self.seconds(self.t_end)
     }
 
-    fn seconds(&self, raw: u64) -> f64 {
+    pub(crate) fn seconds(&self, raw: u64) -> f64 {
         if raw <= self.t0 {
             return 0.0;
         }
@@ -301,7 +358,27 @@ impl RunView {
             duration: (end - start).max(0.0),
             worker: (r.worker != NONE).then_some(r.worker as usize),
             error,
+            attempts: u32::from(r.attempts).max(u32::from(
+                r.flags & REUSED == 0
+                    && matches!(r.status, NodeStatus::Completed | NodeStatus::Failed),
+            )),
+            reused_from: reused_from(r.flags),
+            cache_miss: r.flags & extras::CACHE_MISS != 0,
         }
+    }
+}
+
+const REUSED: u8 = extras::HIT_CACHE | extras::HIT_CHECKPOINT | extras::HIT_PREVIOUS;
+
+fn reused_from(flags: u8) -> Option<&'static str> {
+    if flags & extras::HIT_CACHE != 0 {
+        Some("cache")
+    } else if flags & extras::HIT_CHECKPOINT != 0 {
+        Some("checkpoint")
+    } else if flags & extras::HIT_PREVIOUS != 0 {
+        Some("previous_run")
+    } else {
+        None
     }
 }
 

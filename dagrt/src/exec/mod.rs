@@ -1,16 +1,18 @@
 //! The scheduler: per-node dependency counters, ready tasks run on a rayon pool, no level barriers.
 
 mod execution;
+pub(crate) mod extras;
 pub(crate) mod slot;
 mod status;
 mod tracing;
 
 pub(crate) use execution::new_run_id;
-pub use execution::{Execution, NodeResult};
+pub use execution::{CacheStats, Execution, NodeResult};
 pub use status::NodeStatus;
 
 use crate::graph::{Graph, NodeId};
 use crate::task::{BodyResult, Inputs};
+use extras::Extras;
 use slot::{Cell, Slot};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -45,6 +47,8 @@ pub(crate) struct Plan<'a> {
     /// The DAG's name and the run's id, for `tracing` spans.
     #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
     pub labels: (&'a str, &'a str),
+    /// Retries, cache, checkpoints, reuse: `None` for a plain run (the fast path).
+    pub extras: Option<&'a Extras<'a>>,
 }
 
 /// One node's outcome as recorded by the worker that settled it (raw clock ticks). Error texts
@@ -57,6 +61,10 @@ pub(crate) struct Record {
     /// For a skipped node: the failed upstream node.
     pub cause: u32,
     pub status: NodeStatus,
+    /// How many times the body ran (0 for nodes that did not run or were reused).
+    pub attempts: u8,
+    /// [`extras::HIT_CACHE`] and friends.
+    pub flags: u8,
 }
 
 /// What a run leaves behind, before it is dressed up as an [`Execution`].
@@ -64,6 +72,10 @@ pub(crate) struct RawRun {
     pub records: Vec<Record>,
     /// Error text of each failed node, sorted by node id.
     pub errors: Vec<(u32, String)>,
+    /// Every attempt of nodes that ran more than once, in no order.
+    pub attempts: Vec<extras::Attempt>,
+    /// Problems that did not fail the run (a corrupt cache entry, a checkpoint not saved).
+    pub warnings: Vec<String>,
     pub outputs: Vec<Option<crate::task::Value>>,
     pub t0: u64,
     pub t_end: u64,
@@ -90,6 +102,9 @@ struct Ctx<'a> {
     clock: &'static quanta::Clock,
     #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
     labels: (&'a str, &'a str),
+    extras: Option<&'a Extras<'a>>,
+    attempts: Mutex<Vec<extras::Attempt>>,
+    warnings: Mutex<Vec<String>>,
 }
 
 /// Runs every node of `plan` on `pool` and returns what happened.
@@ -103,6 +118,8 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
         worker: NONE,
         cause: NONE,
         status: NodeStatus::Cancelled,
+        attempts: 0,
+        flags: 0,
     };
     let ctx = Ctx {
         graph: g,
@@ -125,6 +142,9 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
         cancelled: AtomicBool::new(false),
         clock,
         labels: plan.labels,
+        extras: plan.extras,
+        attempts: Mutex::new(Vec::new()),
+        warnings: Mutex::new(Vec::new()),
     };
     let roots: Vec<NodeId> = g.roots().collect();
     let t0 = clock.raw();
@@ -142,6 +162,14 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
     RawRun {
         records: ctx.records.into_iter().map(Cell::into_inner).collect(),
         errors,
+        attempts: ctx
+            .attempts
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner),
+        warnings: ctx
+            .warnings
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner),
         outputs: ctx.slots.into_iter().map(Slot::into_inner).collect(),
         t0,
         t_end,
@@ -184,6 +212,11 @@ impl Ctx<'_> {
         } else if self.fail_fast && self.cancelled.load(Ordering::Relaxed) {
             let t = start.unwrap_or_else(|| self.clock.raw());
             (rec.start, rec.end, rec.status) = (t, t, NodeStatus::Cancelled);
+        } else if let Some(x) = self.extras {
+            poison = self.settle_extras(x, n, rec, start);
+            if poison != NONE && self.fail_fast {
+                self.cancelled.store(true, Ordering::Relaxed);
+            }
         } else {
             let inputs = Inputs {
                 graph: self.graph,
@@ -225,6 +258,12 @@ impl Ctx<'_> {
                 self.cancelled.store(true, Ordering::Relaxed);
             }
         }
+        self.finish(n, poison);
+        rec.end
+    }
+
+    /// Frees the inputs `n` consumed and marks its successors skipped if it failed.
+    fn finish(&self, n: NodeId, poison: u32) {
         if !self.keep_all {
             for &p in self.graph.predecessors(n) {
                 if self.frees[p.index()]
@@ -250,7 +289,6 @@ impl Ctx<'_> {
                 );
             }
         }
-        rec.end
     }
 }
 
@@ -272,7 +310,13 @@ fn run_from<'s>(ctx: &'s Ctx<'s>, s: &rayon::Scope<'s>, mut n: NodeId, depth: u3
     let mut start = None;
     loop {
         let end = ctx.settle(n, worker, start);
-        match release(ctx, s, ctx.graph.successors(n), depth) {
+        let next = match ctx.graph.successors(n) {
+            // Chains take this path: no ready-set bookkeeping.
+            [only] => ctx.dec(*only).then_some(*only),
+            [] => None,
+            succs => release(ctx, s, succs, depth),
+        };
+        match next {
             Some(next) => (n, start) = (next, Some(end)),
             None => return,
         }

@@ -69,6 +69,19 @@ impl<T> Cell<T> {
         unsafe { &mut *self.0.get() }
     }
 
+    /// # Safety
+    /// The settling worker must have finished writing the cell, and the read must be ordered
+    /// after that write (the scheduler's release/acquire counters do this).
+    pub(crate) unsafe fn get(&self) -> &T {
+        // SAFETY: no concurrent writer per the caller's contract.
+        unsafe { &*self.0.get() }
+    }
+
+    /// Mutable access through exclusive ownership (no other thread can hold the cell).
+    pub(crate) fn get_mut_owned(&mut self) -> &mut T {
+        self.0.get_mut()
+    }
+
     pub(crate) fn into_inner(self) -> T {
         self.0.into_inner()
     }

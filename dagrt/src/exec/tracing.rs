@@ -34,6 +34,11 @@ impl RunView {
         events.push(TraceEvent::new(T::ExecutionStarted, 0.0));
         let mut steps = vec![(f64::INFINITY, 0.0f64); g.level_count()];
         let mut node_events = Vec::with_capacity(2 * g.len());
+        let mut attempts: std::collections::HashMap<u32, Vec<&super::extras::Attempt>> =
+            std::collections::HashMap::new();
+        for a in self.attempts.iter() {
+            attempts.entry(a.node).or_default().push(a);
+        }
         for &id in g.topological_order() {
             let r = self.node_result(id);
             let level = g.level(id);
@@ -47,6 +52,35 @@ impl RunView {
                     None => e,
                 }
             };
+            if let Some(source) = r.reused_from {
+                node_events.push(
+                    with(TraceEvent::new(T::NodeCacheHit, r.start)).with_metadata("source", source),
+                );
+                continue;
+            }
+            if r.cache_miss {
+                node_events.push(with(TraceEvent::new(T::NodeCacheMiss, r.start)));
+            }
+            if let Some(list) = attempts.get_mut(&id.0) {
+                list.sort_by_key(|a| a.attempt);
+                for a in list.iter() {
+                    let (start, end) = (self.seconds(a.start), self.seconds(a.end));
+                    let with_attempt = |e: TraceEvent| with(e).with_metadata("attempt", a.attempt);
+                    node_events.push(with_attempt(TraceEvent::new(T::NodeStarted, start)));
+                    let kind = if a.error.is_some() {
+                        T::NodeFailed
+                    } else {
+                        T::NodeCompleted
+                    };
+                    let mut e = with_attempt(TraceEvent::new(kind, end))
+                        .with_duration((end - start).max(0.0));
+                    if let Some(err) = &a.error {
+                        e = e.with_error(err.clone());
+                    }
+                    node_events.push(e);
+                }
+                continue;
+            }
             match r.status {
                 NodeStatus::Completed | NodeStatus::Failed => {
                     node_events.push(with(TraceEvent::new(T::NodeStarted, r.start)));

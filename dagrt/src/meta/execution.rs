@@ -27,7 +27,7 @@ impl RunRecord {
                     start: r.start,
                     end: r.end,
                     worker: r.worker.and_then(|w| i64::try_from(w).ok()),
-                    attempt: 1,
+                    attempt: i32::try_from(r.attempts).unwrap_or(i32::MAX),
                 }
             })
             .collect();

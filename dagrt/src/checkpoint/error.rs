@@ -1,0 +1,78 @@
+//! Errors of the checkpoint store.
+
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+
+/// An error from a [`CheckpointStore`](super::CheckpointStore) operation.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum CheckpointError {
+    /// A file-system operation failed.
+    Io {
+        /// What was being done, e.g. `"read"` or `"write"`.
+        action: &'static str,
+        /// The file or directory involved.
+        path: PathBuf,
+        /// The underlying error.
+        source: io::Error,
+    },
+    /// A manifest or output file failed validation. A corrupt output has been
+    /// removed; the caller should re-run its node.
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What was wrong with it.
+        reason: String,
+    },
+    /// The checkpoint directory was written for a different DAG (or a changed one).
+    Mismatch {
+        /// The checkpoint directory.
+        dir: PathBuf,
+        /// What differs, e.g. "task `transform` changed (code hash abc… → def…)".
+        reason: String,
+    },
+}
+
+impl CheckpointError {
+    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: io::Error) -> Self {
+        CheckpointError::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+impl fmt::Display for CheckpointError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CheckpointError::Io {
+                action,
+                path,
+                source,
+            } => write!(
+                f,
+                "checkpoint: cannot {action} {}: {source}",
+                path.display()
+            ),
+            CheckpointError::Corrupt { path, reason } => {
+                write!(f, "checkpoint: corrupt file {}: {reason}", path.display())
+            }
+            CheckpointError::Mismatch { dir, reason } => write!(
+                f,
+                "checkpoint {} does not match this DAG: {reason}",
+                dir.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for CheckpointError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CheckpointError::Io { source, .. } => Some(source),
+            CheckpointError::Corrupt { .. } | CheckpointError::Mismatch { .. } => None,
+        }
+    }
+}
