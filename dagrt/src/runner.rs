@@ -66,7 +66,7 @@ enum Memory<'p> {
     Resume,
     /// The outputs of a previous execution; `changed` tasks and what their changes reach run.
     Rerun {
-        previous: Execution,
+        previous: Box<Execution>,
         changed: &'p [&'p str],
     },
 }
@@ -202,7 +202,7 @@ impl Dag {
     /// [`Error::UnknownTask`] for a name in `changed` that is not a task; [`Error::Rerun`] when
     /// `previous` ran another graph; and every error of [`Dag::execute`].
     pub fn rerun(&self, previous: Execution, changed: &[&str]) -> Result<Execution, Error> {
-        self.execute_memory(Memory::Rerun { previous, changed })
+        self.execute_memory(Memory::Rerun { previous: Box::new(previous), changed })
     }
 
     /// Binds task bodies to this builder DAG once, so that [`Dag::execute`] and [`Dag::run`]
@@ -731,7 +731,7 @@ fn preset_from_checkpoint(
 /// that really changed reaches.
 fn preset_from_previous(
     x: &mut Extras<'_>,
-    mut previous: Execution,
+    mut previous: Box<Execution>,
     changed: &[&str],
     graph: &Graph,
 ) -> Result<(), Error> {

@@ -130,6 +130,38 @@ pub(crate) fn summarize(events: &[TraceEvent]) -> TraceSummary {
             },
         ));
     }
+    // Reused outputs (cache, checkpoint, previous run) of nodes that did not run: one line each,
+    // so the timeline shows what was reused next to what was recomputed.
+    for e in analysis
+        .events
+        .iter()
+        .filter(|e| e.event_type == TraceEventType::NodeCacheHit)
+    {
+        let Some(node) = e.node_name.as_deref() else {
+            continue;
+        };
+        if ran.contains(node) {
+            continue;
+        }
+        let source = e
+            .metadata
+            .as_ref()
+            .and_then(|m| m.get("source"))
+            .and_then(|v| v.as_str())
+            .unwrap_or("cache");
+        entries.push((
+            e.timestamp,
+            entries.len(),
+            TimelineEntry {
+                node_name: node.to_owned(),
+                start: e.timestamp,
+                end: e.timestamp,
+                duration: 0.0,
+                status: format!("REUSED ({source})"),
+                error: None,
+            },
+        ));
+    }
     entries.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     summary.timeline = entries.into_iter().map(|(_, _, e)| e).collect();
     summary.nodes_executed = ran.len();
