@@ -64,9 +64,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let by_worker = std::path::Path::new(&out_dir).join("trace_by_worker.json");
     std::fs::write(
         &by_worker,
-        trace.to_chrome_trace_with(ChromeOptions {
-            lanes: Lanes::Worker,
-        }),
+        trace.to_chrome_trace_with(ChromeOptions::lanes(Lanes::Worker)),
     )?;
     let events = std::path::Path::new(&out_dir).join("events.json");
     std::fs::write(&events, trace.to_json())?;

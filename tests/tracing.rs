@@ -152,7 +152,7 @@ fn chrome_export_has_one_slice_per_node_run_with_its_measured_duration() {
     let (exec, trace) = traced("etl");
     for lanes in [Lanes::Node, Lanes::Worker] {
         let chrome: Value =
-            serde_json::from_str(&trace.to_chrome_trace_with(ChromeOptions { lanes }))
+            serde_json::from_str(&trace.to_chrome_trace_with(ChromeOptions::lanes(lanes)))
                 .expect("JSON");
         let events = chrome["traceEvents"].as_array().expect("traceEvents");
         for r in exec.nodes() {

@@ -406,6 +406,31 @@ fn graph_build_100k(bencher: Bencher) {
         .bench(|| b.build().expect("valid"));
 }
 
+/// The same graph built with node ids (`GraphBuilder::node` / `edge`): no name lookup per edge.
+#[divan::bench(sample_count = SAMPLES, sample_size = 1)]
+fn graph_build_100k_ids(bencher: Bencher) {
+    const N: usize = 100_000;
+    let mut b = Graph::builder();
+    let ids: Vec<NodeId> = (0..N).map(|i| b.node(format!("n{i}"))).collect();
+    for i in 1..N {
+        b.edge(ids[i - 1], ids[i]);
+    }
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for i in 0..N {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let j = i + 2 + (x % 1000) as usize;
+        if j < N {
+            b.edge(ids[i], ids[j]);
+        }
+    }
+    assert!(b.build().is_ok());
+    bencher
+        .counter(ItemsCount::new(N))
+        .bench(|| b.build().expect("valid"));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Fixed overhead of one small static run
 // ---------------------------------------------------------------------------------------------

@@ -202,7 +202,10 @@ impl Dag {
     /// [`Error::UnknownTask`] for a name in `changed` that is not a task; [`Error::Rerun`] when
     /// `previous` ran another graph; and every error of [`Dag::execute`].
     pub fn rerun(&self, previous: Execution, changed: &[&str]) -> Result<Execution, Error> {
-        self.execute_memory(Memory::Rerun { previous: Box::new(previous), changed })
+        self.execute_memory(Memory::Rerun {
+            previous: Box::new(previous),
+            changed,
+        })
     }
 
     /// Binds task bodies to this builder DAG once, so that [`Dag::execute`] and [`Dag::run`]

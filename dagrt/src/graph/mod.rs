@@ -4,7 +4,7 @@ mod builder;
 
 pub use builder::{GraphBuilder, GraphError};
 
-use rustc_hash::FxHashMap;
+use foldhash::HashMap as FxHashMap;
 use std::fmt;
 use std::sync::Arc;
 

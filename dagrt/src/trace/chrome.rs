@@ -34,14 +34,46 @@ pub enum Lanes {
 ///   on a lane `steps`;
 /// * `M` events naming the process and every lane, lanes sorted by first use.
 ///
-/// Slices are complete events (`ph: "X"`, `dur` = the run's duration in µs)
-/// rather than `B`/`E` pairs: Perfetto and `chrome://tracing` treat both alike,
-/// but the DevTools trace engine matches `B`/`E` with one stack shared by all
-/// threads and so mispairs runs that overlap on different lanes.
+/// By default slices are complete events (`ph: "X"`, `dur` = the run's duration
+/// in µs); [`Slices::BeginEnd`] writes each as a `B`/`E` pair instead. Perfetto
+/// and `chrome://tracing` treat both alike, but the DevTools trace engine
+/// matches `B`/`E` with one stack shared by all threads and so mispairs runs
+/// that overlap on different lanes: keep the default for DevTools.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct ChromeOptions {
     /// Which lanes node runs are drawn on.
     pub lanes: Lanes,
+    /// How a slice is written.
+    pub slices: Slices,
+}
+
+impl ChromeOptions {
+    /// Default options with node runs drawn on `lanes`.
+    #[must_use]
+    pub fn lanes(lanes: Lanes) -> Self {
+        ChromeOptions {
+            lanes,
+            ..Self::default()
+        }
+    }
+
+    /// These options with slices written as `slices`.
+    #[must_use]
+    pub fn with_slices(mut self, slices: Slices) -> Self {
+        self.slices = slices;
+        self
+    }
+}
+
+/// How a slice (a node run, the whole execution) is written in the export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Slices {
+    /// One complete event (`ph: "X"`) with its duration: read by every consumer, including
+    /// the DevTools trace engine.
+    #[default]
+    Complete,
+    /// A `B` event at the start and an `E` event at the end, balanced and nested per lane.
+    BeginEnd,
 }
 
 const PID: u32 = 1;
@@ -94,6 +126,7 @@ const RANK_ZERO: u8 = 4;
 
 #[derive(Default)]
 struct Builder {
+    slices: Slices,
     lanes: Vec<Lane>,
     by_key: HashMap<(Group, String), usize>,
     items: Vec<Item>,
@@ -145,12 +178,33 @@ impl Builder {
         });
     }
 
-    /// A complete (`X`) slice of `dur` µs from `begin` µs on `lane`.
+    /// A slice of `dur` µs from `begin` µs on `lane`: one `X` event, or a `B`/`E` pair whose
+    /// `E` sorts before other events at its timestamp (a zero-length pair stays in order).
     fn slice(&mut self, lane: usize, begin: f64, dur: f64, mut head: Map<String, Value>) {
-        head.insert("ph".into(), "X".into());
-        head.insert("dur".into(), json_number(dur));
         let rank = if dur > 0.0 { RANK_SLICE } else { RANK_ZERO };
-        self.push(lane, begin, rank, head);
+        match self.slices {
+            Slices::Complete => {
+                head.insert("ph".into(), "X".into());
+                head.insert("dur".into(), json_number(dur));
+                self.push(lane, begin, rank, head);
+            }
+            Slices::BeginEnd => {
+                let mut end = Map::new();
+                end.insert("ph".into(), "E".into());
+                end.insert(
+                    "name".into(),
+                    head.get("name").cloned().unwrap_or(Value::Null),
+                );
+                end.insert(
+                    "cat".into(),
+                    head.get("cat").cloned().unwrap_or(Value::Null),
+                );
+                head.insert("ph".into(), "B".into());
+                self.push(lane, begin, rank, head);
+                let end_rank = if dur > 0.0 { RANK_ASYNC_END } else { RANK_ZERO };
+                self.push(lane, begin + dur, end_rank, end);
+            }
+        }
         self.lanes[lane].last_end = Some(begin + dur);
     }
 
@@ -253,7 +307,10 @@ fn instant_args(ev: &TraceEvent) -> Map<String, Value> {
 /// Builds the Chrome Trace Event Format JSON for `events`.
 pub(crate) fn export(dag_name: &str, events: &[TraceEvent], options: ChromeOptions) -> String {
     let analysis = analyze(events);
-    let mut b = Builder::default();
+    let mut b = Builder {
+        slices: options.slices,
+        ..Builder::default()
+    };
 
     if let Some((start, end)) = analysis.execution {
         let (s, e) = (us(start), us(end));

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::test_support::{assert_no_overlap, check_chrome, etl_failed, etl_ok};
+use super::test_support::{Checked, assert_no_overlap, check_chrome, etl_failed, etl_ok};
 use super::*;
 use TraceEventType as T;
 
@@ -58,7 +58,10 @@ fn chrome_node_lanes_invariants() {
 fn chrome_failures_skips_cancellations_are_instants() {
     let trace = ExecutionTrace::from_events("etl", etl_failed());
     for lanes in [Lanes::Node, Lanes::Worker] {
-        let c = check_chrome(&trace.to_chrome_trace_with(ChromeOptions { lanes }), "etl");
+        let c = check_chrome(
+            &trace.to_chrome_trace_with(ChromeOptions::lanes(lanes)),
+            "etl",
+        );
         let failed = c.slices_named("transform_a");
         assert_eq!(failed.len(), 1);
         assert_eq!(failed[0].args["status"], "failed");
@@ -88,9 +91,7 @@ fn chrome_failures_skips_cancellations_are_instants() {
 #[test]
 fn chrome_worker_lanes() {
     let c = check_chrome(
-        &etl().to_chrome_trace_with(ChromeOptions {
-            lanes: Lanes::Worker,
-        }),
+        &etl().to_chrome_trace_with(ChromeOptions::lanes(Lanes::Worker)),
         "etl",
     );
     assert_eq!(c.lane_order, ["execution", "steps", "worker 0", "worker 1"]);
@@ -147,9 +148,7 @@ fn chrome_overlapping_input_goes_to_overflow_lanes() {
     ];
     let trace = ExecutionTrace::from_events("x", events);
     let c = check_chrome(
-        &trace.to_chrome_trace_with(ChromeOptions {
-            lanes: Lanes::Worker,
-        }),
+        &trace.to_chrome_trace_with(ChromeOptions::lanes(Lanes::Worker)),
         "x",
     );
     assert_eq!(
@@ -224,7 +223,10 @@ fn chrome_retries_unfinished_runs_and_odd_input() {
     ];
     let trace = ExecutionTrace::from_events("odd", events);
     for lanes in [Lanes::Node, Lanes::Worker] {
-        let c = check_chrome(&trace.to_chrome_trace_with(ChromeOptions { lanes }), "odd");
+        let c = check_chrome(
+            &trace.to_chrome_trace_with(ChromeOptions::lanes(lanes)),
+            "odd",
+        );
         let a = c.slices_named("a");
         assert_eq!(a.len(), 2);
         assert_eq!(a[0].args["status"], "failed");
@@ -252,4 +254,42 @@ fn chrome_empty_trace_is_valid() {
     assert!(c.lanes.is_empty() && c.slices.is_empty());
     let doc: Value = serde_json::from_str(&ExecutionTrace::new().to_chrome_trace()).expect("json");
     assert_eq!(doc["traceEvents"][0]["args"]["name"], "dag");
+}
+
+#[test]
+fn chrome_begin_end_pairs_are_balanced_nested_and_match_the_complete_slices() {
+    use super::Slices;
+    for trace in [etl(), ExecutionTrace::from_events("etl", etl_failed())] {
+        for lanes in [Lanes::Node, Lanes::Worker] {
+            let complete = check_chrome(
+                &trace.to_chrome_trace_with(ChromeOptions::lanes(lanes)),
+                "etl",
+            );
+            let pairs = check_chrome(
+                &trace.to_chrome_trace_with(
+                    ChromeOptions::lanes(lanes).with_slices(Slices::BeginEnd),
+                ),
+                "etl",
+            );
+            let key = |c: &Checked| {
+                let mut v: Vec<(String, String, i64, i64)> = c
+                    .slices
+                    .iter()
+                    .map(|s| {
+                        (
+                            s.lane.clone(),
+                            s.name.clone(),
+                            (s.begin * 1e3).round() as i64,
+                            (s.end * 1e3).round() as i64,
+                        )
+                    })
+                    .collect();
+                v.sort();
+                v
+            };
+            assert_eq!(key(&complete), key(&pairs), "{lanes:?}");
+            assert!(!pairs.slices.is_empty());
+            assert_no_overlap(&pairs);
+        }
+    }
 }

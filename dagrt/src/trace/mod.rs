@@ -41,7 +41,7 @@ mod tests;
 use std::fmt;
 use std::sync::{Mutex, PoisonError};
 
-pub use chrome::{ChromeOptions, Lanes, TS_ORIGIN_US};
+pub use chrome::{ChromeOptions, Lanes, Slices, TS_ORIGIN_US};
 pub use event::{TraceEvent, TraceEventType};
 pub use summary::{TimelineEntry, TraceSummary};
 
@@ -209,12 +209,13 @@ impl ExecutionTrace {
     /// The trace in Chrome Trace Event Format; see [`ChromeOptions`].
     ///
     /// ```
-    /// use dag::trace::{ChromeOptions, ExecutionTrace, Lanes};
+    /// use dag::trace::{ChromeOptions, ExecutionTrace, Lanes, Slices};
     ///
-    /// let json = ExecutionTrace::named("etl").to_chrome_trace_with(ChromeOptions {
-    ///     lanes: Lanes::Worker,
-    /// });
+    /// let by_worker = ChromeOptions::lanes(Lanes::Worker);
+    /// let json = ExecutionTrace::named("etl").to_chrome_trace_with(by_worker);
     /// assert!(json.contains("\"process_name\""));
+    /// let pairs = by_worker.with_slices(Slices::BeginEnd); // B/E pairs instead of X events
+    /// assert!(ExecutionTrace::named("etl").to_chrome_trace_with(pairs).contains("\"traceEvents\""));
     /// ```
     pub fn to_chrome_trace_with(&self, options: ChromeOptions) -> String {
         chrome::export(&self.name, &self.lock(), options)

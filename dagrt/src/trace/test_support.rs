@@ -95,6 +95,8 @@ pub(crate) fn check_chrome(json: &str, dag_name: &str) -> Checked {
     // Per lane, the slices that contain the current timestamp: `(name, end)`.
     let mut stacks: HashMap<u64, Vec<(String, f64)>> = HashMap::new();
     let mut open_async: HashMap<u64, f64> = HashMap::new();
+    // Per lane, the `B` events not yet closed: `(name, begin, args)`.
+    let mut open_b: HashMap<u64, Vec<(String, f64, Value)>> = HashMap::new();
     for e in events.iter().filter(|e| e["ph"] != "M") {
         assert_eq!(e["pid"], 1, "pid 1: {e}");
         let tid = e["tid"].as_u64().expect("tid");
@@ -132,6 +134,27 @@ pub(crate) fn check_chrome(json: &str, dag_name: &str) -> Checked {
                     args: e["args"].clone(),
                 });
             }
+            "B" => {
+                open_b
+                    .entry(tid)
+                    .or_default()
+                    .push((name, ts, e["args"].clone()));
+            }
+            "E" => {
+                let (begin_name, begin, args) = open_b
+                    .get_mut(&tid)
+                    .and_then(Vec::pop)
+                    .unwrap_or_else(|| panic!("E without B on lane {lane}: {e}"));
+                assert_eq!(begin_name, name, "E closes another slice on lane {lane}");
+                out.slices.push(Slice {
+                    lane,
+                    name,
+                    begin,
+                    end: ts,
+                    dur: ts - begin,
+                    args,
+                });
+            }
             "I" => {
                 assert_eq!(e["s"], "t", "thread-scoped instant");
                 out.instants.push((lane, e.clone()));
@@ -152,6 +175,10 @@ pub(crate) fn check_chrome(json: &str, dag_name: &str) -> Checked {
         }
     }
     assert!(open_async.is_empty(), "unclosed async events");
+    assert!(
+        open_b.values().all(Vec::is_empty),
+        "B events without E: {open_b:?}"
+    );
     out
 }
 
