@@ -12,7 +12,7 @@ use super::read::decode;
 use super::{MetaError, MetaWarning, PROFILING_DIR};
 
 /// Version of the index layout below; an index with another `user_version` is rebuilt.
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 /// Index layout. `files` tracks every ingested file (relative path, size, mtime, and the
 /// rowid range of its rows, or the reason it was skipped); `profiling` and `runs` are views
@@ -48,7 +48,6 @@ CREATE TABLE profiling_rows (
     attempt INTEGER NOT NULL,
     run_started_at INTEGER NOT NULL
 );
-CREATE INDEX profiling_dag_task ON profiling_rows (dag_name, task_name);
 -- Covers the most common question, per-task runtimes, without touching the table.
 CREATE INDEX profiling_task_runtime ON profiling_rows (task_name, task_runtime);
 CREATE TABLE run_rows (
