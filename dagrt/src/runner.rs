@@ -4,10 +4,10 @@ use crate::cache::CacheStore;
 use crate::checkpoint::{CheckpointStore, Manifest, ManifestNode};
 use crate::error::Error;
 use crate::exec::extras::{self, Extras, Incremental, NodePolicy, Preset};
-use crate::exec::{self, Body, Execution, NodeStatus};
+use crate::exec::{self, Bodies, Body, DynBody, Execution, NodeStatus};
 use crate::graph::{Graph, NodeId};
 use crate::registry::{self, StaticDag};
-use crate::task::{BodyResult, Fallible, Inputs, TaskDescriptor};
+use crate::task::{Fallible, Inputs, TaskDescriptor};
 use std::any::{Any, TypeId, type_name};
 use std::collections::HashMap;
 use std::fmt;
@@ -446,26 +446,24 @@ impl Dag {
             let Some(bound) = &self.bound else {
                 return Err(self.missing_tasks());
             };
-            let bodies: Vec<Body<'_>> = bound.bodies.iter().map(|b| &**b as Body<'_>).collect();
-            let policies = vec![NodePolicy::default(); graph.len()];
             return self.execute_plan(
                 graph,
-                &bodies,
+                Bodies::Boxed(&bound.bodies),
                 &bound.frees,
                 final_or_sink(graph, *fin),
                 Arc::from(Vec::new()),
-                &policies,
+                None,
                 memory,
             );
         }
         let spec = self.resolve()?;
         self.execute_plan(
             &spec.graph,
-            &spec.bodies,
+            Bodies::Refs(&spec.bodies),
             &spec.frees,
             spec.final_node,
             spec.tasks.clone(),
-            &spec.policies,
+            Some(&spec.policies),
             memory,
         )
     }
@@ -516,14 +514,13 @@ impl Dag {
         };
         let (bodies, frees) = tasks.resolve(graph)?;
         let fin = final_or_sink(graph, *fin);
-        let policies = vec![NodePolicy::default(); graph.len()];
         self.execute_plan(
             graph,
-            &bodies,
+            Bodies::Refs(&bodies),
             &frees,
             fin,
             Arc::from(Vec::new()),
-            &policies,
+            None,
             Memory::Fresh,
         )
     }
@@ -546,11 +543,11 @@ impl Dag {
     fn execute_plan(
         &self,
         graph: &Arc<Graph>,
-        bodies: &[Body<'_>],
+        bodies: Bodies<'_>,
         frees: &[bool],
         final_node: Option<NodeId>,
         tasks: Arc<[&'static TaskDescriptor]>,
-        policies: &[NodePolicy],
+        policies: Option<&[NodePolicy]>,
         memory: Memory<'_>,
     ) -> Result<Execution, Error> {
         let pool = self.worker_pool()?;
@@ -563,8 +560,19 @@ impl Dag {
             || self.checkpoint_dir.is_some()
             || !matches!(memory, Memory::Fresh)
             || policies
+                .unwrap_or_default()
                 .iter()
                 .any(|p| p.cache || p.retries.is_some_and(|r| r > 0));
+        // Builder DAGs have no per-task options: default policies, only when needed.
+        let defaults: Vec<NodePolicy>;
+        let policies = match policies {
+            Some(p) => p,
+            None if needs_extras => {
+                defaults = vec![NodePolicy::default(); graph.len()];
+                &defaults
+            }
+            None => &[],
+        };
         if needs_extras {
             let mut x = Extras::new(policies);
             x.retries = self.retries;
@@ -827,8 +835,6 @@ impl fmt::Debug for Dag {
             .finish_non_exhaustive()
     }
 }
-
-type DynBody<'a> = Box<dyn Fn(&Inputs<'_>) -> BodyResult + Send + Sync + 'a>;
 
 /// Task bodies for a builder graph, keyed by node name.
 ///

@@ -122,7 +122,7 @@ impl Ctx<'_> {
             node: n,
             slots: &self.slots,
         };
-        let body = self.bodies[n.index()];
+        let body = self.bodies.get(n.index());
         match catch_unwind(AssertUnwindSafe(|| body(&inputs))) {
             Ok(result) => result,
             Err(payload) => Err(panic_message(&*payload)),

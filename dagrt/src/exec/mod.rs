@@ -21,6 +21,27 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 /// A node's body, borrowed for the duration of a run.
 pub(crate) type Body<'a> = &'a (dyn Fn(&Inputs<'_>) -> BodyResult + Sync);
 
+/// A node's body owned by a builder DAG.
+pub(crate) type DynBody<'a> = Box<dyn Fn(&Inputs<'_>) -> BodyResult + Send + Sync + 'a>;
+
+/// The bodies of a run, by node id: borrowed (static DAGs, `execute_with`) or boxed (bodies
+/// bound to a builder DAG), so a run never copies them into a new vector.
+#[derive(Clone, Copy)]
+pub(crate) enum Bodies<'a> {
+    Refs(&'a [Body<'a>]),
+    Boxed(&'a [DynBody<'a>]),
+}
+
+impl<'a> Bodies<'a> {
+    #[inline]
+    fn get(self, i: usize) -> Body<'a> {
+        match self {
+            Bodies::Refs(b) => b[i],
+            Bodies::Boxed(b) => &*b[i],
+        }
+    }
+}
+
 /// Successor sets larger than this are split in halves (`rayon::join`) before being released.
 const LEAF: usize = 16;
 /// Nesting of `rayon::join` beyond which ready nodes are spawned instead (bounds stack depth).
@@ -36,7 +57,7 @@ pub(crate) fn clock() -> &'static quanta::Clock {
 /// What to run and how.
 pub(crate) struct Plan<'a> {
     pub graph: &'a Graph,
-    pub bodies: &'a [Body<'a>],
+    pub bodies: Bodies<'a>,
     /// Per node: whether its output owns memory (a zero-sized output without drop glue needs no
     /// freeing, so its consumers skip the bookkeeping).
     pub frees: &'a [bool],
@@ -89,7 +110,7 @@ struct NodeState {
 
 struct Ctx<'a> {
     graph: &'a Graph,
-    bodies: &'a [Body<'a>],
+    bodies: Bodies<'a>,
     frees: &'a [bool],
     keep_all: bool,
     final_node: u32,
@@ -160,7 +181,7 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
         .unwrap_or_else(PoisonError::into_inner);
     errors.sort_unstable_by_key(|e| e.0);
     RawRun {
-        records: ctx.records.into_iter().map(Cell::into_inner).collect(),
+        records: slot::into_inners(ctx.records),
         errors,
         attempts: ctx
             .attempts
@@ -170,7 +191,7 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
             .warnings
             .into_inner()
             .unwrap_or_else(PoisonError::into_inner),
-        outputs: ctx.slots.into_iter().map(Slot::into_inner).collect(),
+        outputs: slot::into_values(ctx.slots),
         t0,
         t_end,
     }
@@ -223,7 +244,7 @@ impl Ctx<'_> {
                 node: n,
                 slots: &self.slots,
             };
-            let body = self.bodies[i];
+            let body = self.bodies.get(i);
             #[cfg(feature = "tracing")]
             let _span = ::tracing::info_span!(
                 "dag.task",

@@ -12,6 +12,7 @@ use std::cell::UnsafeCell;
 /// - a successor reads the slot only after its own pending counter reached zero (acquire);
 /// - the slot is emptied by the consumer whose decrement of `n`'s consumer counter reached zero
 ///   (acquire), or after the run, when no worker is left.
+#[repr(transparent)]
 pub(crate) struct Slot(UnsafeCell<Option<Value>>);
 
 // SAFETY: access follows the protocol above: one writer, then readers, then one taker, each
@@ -43,13 +44,10 @@ impl Slot {
         // SAFETY: exclusive access per the caller's contract.
         unsafe { (*self.0.get()).take() }
     }
-
-    pub(crate) fn into_inner(self) -> Option<Value> {
-        self.0.into_inner()
-    }
 }
 
 /// A per-node cell written once by the worker that settles the node, read after the run.
+#[repr(transparent)]
 pub(crate) struct Cell<T>(UnsafeCell<T>);
 
 // SAFETY: each cell is written by the single worker that settles its node and read only after the
@@ -81,8 +79,22 @@ impl<T> Cell<T> {
     pub(crate) fn get_mut_owned(&mut self) -> &mut T {
         self.0.get_mut()
     }
+}
 
-    pub(crate) fn into_inner(self) -> T {
-        self.0.into_inner()
-    }
+/// Unwraps every slot at once, without copying: `Slot` is a transparent wrapper of
+/// `UnsafeCell<Option<Value>>`, itself transparent over `Option<Value>`.
+pub(crate) fn into_values(slots: Vec<Slot>) -> Vec<Option<Value>> {
+    let mut slots = std::mem::ManuallyDrop::new(slots);
+    let (ptr, len, cap) = (slots.as_mut_ptr(), slots.len(), slots.capacity());
+    // SAFETY: same size, alignment and validity (repr(transparent) all the way down); the
+    // original vector is not dropped, so the allocation changes owner exactly once.
+    unsafe { Vec::from_raw_parts(ptr.cast::<Option<Value>>(), len, cap) }
+}
+
+/// Unwraps every cell at once, without copying (see [`into_values`]).
+pub(crate) fn into_inners<T>(cells: Vec<Cell<T>>) -> Vec<T> {
+    let mut cells = std::mem::ManuallyDrop::new(cells);
+    let (ptr, len, cap) = (cells.as_mut_ptr(), cells.len(), cells.capacity());
+    // SAFETY: `Cell<T>` is repr(transparent) over `UnsafeCell<T>`, repr(transparent) over `T`.
+    unsafe { Vec::from_raw_parts(ptr.cast::<T>(), len, cap) }
 }
