@@ -39,19 +39,22 @@ pub mod checkpoint;
 mod error;
 mod exec;
 pub mod graph;
+mod memory;
 pub mod meta;
 mod persist;
 pub mod profile;
 mod registry;
 mod runner;
 mod task;
+mod tasks;
 pub mod trace;
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 
-pub use crate::runner::{Dag, TaskInfo, Tasks, dag_names};
+pub use crate::runner::{Dag, TaskInfo, dag_names};
+pub use crate::tasks::Tasks;
 /// Declares a task: a plain function whose parameters name the tasks it depends on.
 ///
 /// - `#[task]`: a task. Each parameter `name: &T` depends on the task `name` (a `#[task]`
