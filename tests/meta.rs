@@ -398,6 +398,23 @@ fn index_can_be_deleted_and_rebuilt() {
 }
 
 #[test]
+fn a_damaged_index_is_rebuilt_from_the_run_files() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..3 {
+        write_run(dir.path(), &sample_run("etl", &format!("r{i}"), 4)).unwrap();
+    }
+    assert_eq!(count(&MetaDb::open(dir.path()), "profiling"), 12);
+    // What a machine crash could leave behind: garbage where the index was.
+    for s in ["-wal", "-shm"] {
+        let _ = fs::remove_file(dir.path().join(format!("index.sqlite{s}")));
+    }
+    fs::write(dir.path().join("index.sqlite"), vec![0xA5u8; 8192]).unwrap();
+    let fresh = MetaDb::open(dir.path());
+    assert_eq!(count(&fresh, "profiling"), 12, "rebuilt, every record back");
+    assert_eq!(count(&fresh, "runs"), 3);
+}
+
+#[test]
 fn table_typed_access_and_display() {
     let dir = tempfile::tempdir().unwrap();
     let db = MetaDb::open(dir.path().join("none"));

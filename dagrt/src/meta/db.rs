@@ -20,6 +20,14 @@ pub fn default_meta_dir() -> PathBuf {
     }
 }
 
+/// Whether SQLite says the index file is damaged or not a database.
+fn is_corrupt(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+    )
+}
+
 /// Identity of the index file we have open, to notice it being dropped or replaced by
 /// another process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,7 +132,45 @@ impl MetaDb {
             Ok(_) => {}
         }
         let path = self.index_path();
-        let current = file_id(&path);
+        // The index is only a cache of the run files (and written without fsync, see
+        // `ingest::init`): one that SQLite finds damaged is deleted and rebuilt, once.
+        let warnings = match self.open_and_update(&mut state, &path) {
+            Err(MetaError::Index { source, .. }) if is_corrupt(&source) => {
+                state.conn = None;
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut file = path.clone().into_os_string();
+                    file.push(suffix);
+                    let _ = fs::remove_file(PathBuf::from(file));
+                }
+                self.open_and_update(&mut state, &path)?
+            }
+            other => other?,
+        };
+        let Some((conn, _)) = state.conn.as_mut() else {
+            // open_and_update leaves an open connection whenever it succeeds.
+            return Err(MetaError::io(
+                "open the index",
+                &path,
+                io::Error::other("no connection"),
+            ));
+        };
+        conn.execute_batch("PRAGMA query_only = ON")
+            .map_err(|e| MetaError::index(&path, e))?;
+        let result = f(conn);
+        let reset = conn.execute_batch("PRAGMA query_only = OFF");
+        let value = result?;
+        reset.map_err(|e| MetaError::index(&path, e))?;
+        state.last_warnings.clone_from(&warnings);
+        Ok((value, warnings))
+    }
+
+    /// Opens the index (or reuses the open connection) and ingests new or changed files.
+    fn open_and_update(
+        &self,
+        state: &mut State,
+        path: &Path,
+    ) -> Result<Vec<MetaWarning>, MetaError> {
+        let current = file_id(path);
         if state
             .conn
             .as_ref()
@@ -135,20 +181,12 @@ impl MetaDb {
         let (conn, _) = match &mut state.conn {
             Some(c) => c,
             slot @ None => {
-                let mut conn = Connection::open(&path).map_err(|e| MetaError::index(&path, e))?;
-                init(&mut conn, true).map_err(|e| MetaError::index(&path, e))?;
-                slot.insert((conn, file_id(&path)))
+                let mut conn = Connection::open(path).map_err(|e| MetaError::index(path, e))?;
+                init(&mut conn, true).map_err(|e| MetaError::index(path, e))?;
+                slot.insert((conn, file_id(path)))
             }
         };
-        let warnings = update_index(conn, &path, &self.dir)?;
-        conn.execute_batch("PRAGMA query_only = ON")
-            .map_err(|e| MetaError::index(&path, e))?;
-        let result = f(conn);
-        let reset = conn.execute_batch("PRAGMA query_only = OFF");
-        let value = result?;
-        reset.map_err(|e| MetaError::index(&path, e))?;
-        state.last_warnings.clone_from(&warnings);
-        Ok((value, warnings))
+        update_index(conn, path, &self.dir)
     }
 
     /// Runs one SQL statement against the `profiling` and `runs` views (see the
