@@ -66,7 +66,8 @@ impl Subscriber for Recorder {
 
 #[test]
 fn each_task_runs_in_a_span() {
-    let spans: Spans = Arc::default();
+    let spans_handle: Spans = Arc::default();
+    let spans = spans_handle.clone();
     tracing::subscriber::set_global_default(Recorder {
         spans: spans.clone(),
         next: AtomicU64::new(0),
@@ -88,4 +89,16 @@ fn each_task_runs_in_a_span() {
         assert_eq!(fields["dag"], "pipeline");
         assert_eq!(fields["run_id"], exec.run_id());
     }
+    drop(spans);
+    // Runs with retries (or cache, checkpoints) take another path: the spans are there too.
+    let retried = dag::Dag::new("pipeline")
+        .retries(1)
+        .execute()
+        .expect("resolves");
+    let spans = spans_handle.lock().expect("not poisoned");
+    let of_run = spans
+        .iter()
+        .filter(|(n, f)| n == "dag.task" && f["run_id"] == retried.run_id())
+        .count();
+    assert_eq!(of_run, 2);
 }

@@ -4,13 +4,12 @@
 //! [`Ctx::settle_extras`] for each ready node of a run that has any of these features on.
 
 use super::slot::Cell;
-use super::{Ctx, NONE, NodeStatus, Record, panic_message};
+use super::{Ctx, NONE, NodeStatus, Record};
 use crate::cache::{CacheStore, Key, KeyBuilder};
 use crate::checkpoint::CheckpointStore;
 use crate::graph::NodeId;
 use crate::persist::Codec;
-use crate::task::{Inputs, Value};
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use crate::task::Value;
 use std::sync::PoisonError;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -105,28 +104,6 @@ impl Ctx<'_> {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push(message);
-    }
-
-    /// Keeps `value` for the dependents (or the caller) that will read it.
-    fn store(&self, n: NodeId, value: Value) {
-        if !self.graph.successors(n).is_empty() || self.keeps(n) {
-            // SAFETY: only the settling worker touches the slot until it releases successors.
-            unsafe { self.slots[n.index()].set(value) }
-        }
-    }
-
-    /// One call of the node's body; a panic becomes an error.
-    fn call(&self, n: NodeId) -> Result<Value, String> {
-        let inputs = Inputs {
-            graph: self.graph,
-            node: n,
-            slots: &self.slots,
-        };
-        let body = self.bodies.get(n.index());
-        match catch_unwind(AssertUnwindSafe(|| body(&inputs))) {
-            Ok(result) => result,
-            Err(payload) => Err(panic_message(&*payload)),
-        }
     }
 
     /// The key of input `p` as its dependents see it: its cache key if it was cached, else

@@ -233,46 +233,23 @@ impl Ctx<'_> {
         } else if self.fail_fast && self.cancelled.load(Ordering::Relaxed) {
             let t = start.unwrap_or_else(|| self.clock.raw());
             (rec.start, rec.end, rec.status) = (t, t, NodeStatus::Cancelled);
-        } else if let Some(x) = self.extras {
-            poison = self.settle_extras(x, n, rec, start);
-            if poison != NONE && self.fail_fast {
-                self.cancelled.store(true, Ordering::Relaxed);
-            }
         } else {
-            let inputs = Inputs {
-                graph: self.graph,
-                node: n,
-                slots: &self.slots,
-            };
-            let body = self.bodies.get(i);
-            #[cfg(feature = "tracing")]
-            let _span = ::tracing::info_span!(
-                "dag.task",
-                dag = self.labels.0,
-                task = self.graph.name(n),
-                run_id = self.labels.1
-            )
-            .entered();
-            rec.start = start.unwrap_or_else(|| self.clock.raw());
-            let result = catch_unwind(AssertUnwindSafe(|| body(&inputs)));
-            rec.end = self.clock.raw();
-            match result {
-                Ok(Ok(value)) => {
-                    rec.status = NodeStatus::Completed;
-                    if !self.graph.successors(n).is_empty() || self.keeps(n) {
-                        // SAFETY: only this worker touches the slot until it releases successors.
-                        unsafe { self.slots[i].set(value) }
+            if let Some(x) = self.extras {
+                poison = self.settle_extras(x, n, rec, start);
+            } else {
+                rec.start = start.unwrap_or_else(|| self.clock.raw());
+                let result = self.call(n);
+                rec.end = self.clock.raw();
+                match result {
+                    Ok(value) => {
+                        rec.status = NodeStatus::Completed;
+                        self.store(n, value);
                     }
-                }
-                Ok(Err(message)) => {
-                    rec.status = NodeStatus::Failed;
-                    self.fail(n, message);
-                    poison = n.0;
-                }
-                Err(payload) => {
-                    rec.status = NodeStatus::Failed;
-                    self.fail(n, panic_message(&*payload));
-                    poison = n.0;
+                    Err(message) => {
+                        rec.status = NodeStatus::Failed;
+                        self.fail(n, message);
+                        poison = n.0;
+                    }
                 }
             }
             if poison != NONE && self.fail_fast {
@@ -281,6 +258,39 @@ impl Ctx<'_> {
         }
         self.finish(n, poison);
         rec.end
+    }
+
+    /// One call of the node's body (inside its `tracing` span with that feature); a panic
+    /// becomes an error.
+    #[inline]
+    fn call(&self, n: NodeId) -> Result<crate::task::Value, String> {
+        let inputs = Inputs {
+            graph: self.graph,
+            node: n,
+            slots: &self.slots,
+        };
+        let body = self.bodies.get(n.index());
+        #[cfg(feature = "tracing")]
+        let _span = ::tracing::info_span!(
+            "dag.task",
+            dag = self.labels.0,
+            task = self.graph.name(n),
+            run_id = self.labels.1
+        )
+        .entered();
+        match catch_unwind(AssertUnwindSafe(|| body(&inputs))) {
+            Ok(result) => result,
+            Err(payload) => Err(panic_message(&*payload)),
+        }
+    }
+
+    /// Keeps `value` for the dependents (or the caller) that will read it.
+    #[inline]
+    fn store(&self, n: NodeId, value: crate::task::Value) {
+        if !self.graph.successors(n).is_empty() || self.keeps(n) {
+            // SAFETY: only the settling worker touches the slot until it releases successors.
+            unsafe { self.slots[n.index()].set(value) }
+        }
     }
 
     /// Frees the inputs `n` consumed and marks its successors skipped if it failed.
