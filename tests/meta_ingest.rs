@@ -101,6 +101,16 @@ fn a_backup_copy_counts_once_with_a_warning() {
     let t = runs(&db);
     assert_eq!(t.len(), 2, "{t}");
     warning_for(&t, &backup, "counted once");
+    // The counted file is rewritten: the copy stays a duplicate.
+    let mut again = sample_run("hostile", "r1", 3);
+    again.wall_clock = 9.0;
+    write_run(dir.path(), &again).unwrap();
+    let t = db
+        .query("SELECT wall_clock FROM runs WHERE run_id = 'r1'")
+        .unwrap();
+    assert_eq!(t.len(), 1, "{t}");
+    assert_eq!(t.get::<f64>(0, "wall_clock").unwrap(), 9.0);
+    warning_for(&t, &backup, "counted once");
     // A fresh index agrees.
     let t = runs(&MetaDb::open(dir.path()));
     assert_eq!(t.len(), 2, "{t}");
