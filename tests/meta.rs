@@ -217,8 +217,9 @@ fn bad_files_are_skipped_with_warnings() {
     for p in &bad {
         assert!(matches!(read_run(p), Err(MetaError::Decode { .. })));
     }
-    // Replacing a bad file with a good one clears its warning.
-    let good = fs::read(dir.path().join("profiling/etl/good.avro")).unwrap();
+    // Replacing a bad file with a good one (of another run) clears its warning.
+    let other = tempfile::tempdir().unwrap();
+    let good = fs::read(write_run(other.path(), &sample_run("etl", "other", 4)).unwrap()).unwrap();
     fs::write(&bad[1], good).unwrap();
     let t = db.query("SELECT * FROM runs").unwrap();
     assert_eq!(t.warnings().len(), 2);

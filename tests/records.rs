@@ -1,7 +1,8 @@
 //! `.profile(true)`: every run writes its records (all statuses) where MetaDb finds them.
 
-use dag::Dag;
+use dag::graph::Graph;
 use dag::meta::MetaDb;
+use dag::{Dag, Tasks};
 
 mod flaky {
     use dag::task;
@@ -78,14 +79,85 @@ fn every_run_is_recorded_with_every_task_and_a_fresh_run_id() {
 }
 
 #[test]
-fn an_unwritable_meta_dir_is_a_clear_error() {
+fn an_unwritable_meta_dir_keeps_the_work_and_warns() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("not_a_dir");
     std::fs::write(&file, b"x").expect("write");
-    let err = Dag::new("flaky")
+    let dag = Dag::new("flaky")
         .profile(true)
-        .meta_dir(&file)
-        .execute()
-        .unwrap_err();
-    assert!(err.to_string().contains("not_a_dir"), "{err}");
+        .keep_outputs(true)
+        .meta_dir(&file);
+    let execution = dag.execute().expect("the run's work is returned");
+    assert_eq!(execution.output_as::<u32>("load"), Some(&7));
+    let warnings = execution.warnings();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].starts_with("profiling record not written: "),
+        "{}",
+        warnings[0]
+    );
+    assert!(warnings[0].contains("not_a_dir"), "{}", warnings[0]);
+}
+
+fn one_node_dag(name: &str, meta: &std::path::Path) -> (Dag, Tasks<'static>) {
+    let mut b = Graph::builder();
+    b.add_node("answer");
+    let dag = Dag::from_graph(name, b.build().expect("graph"))
+        .profile(true)
+        .meta_dir(meta);
+    let mut tasks = Tasks::new();
+    tasks.add("answer", || 42u32);
+    (dag, tasks)
+}
+
+#[test]
+fn run_returns_its_value_when_the_record_cannot_be_written() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("not_a_dir");
+    std::fs::write(&file, b"x").expect("write");
+    let (dag, tasks) = one_node_dag("blocked", &file);
+    assert_eq!(dag.run_with::<u32>(&tasks).expect("value"), 42);
+}
+
+#[test]
+fn names_too_long_for_a_file_name_are_profiled_under_a_short_name() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let names = [
+        "x".repeat(10_000),
+        "é".repeat(150),
+        format!("{}a", "é".repeat(150)),
+        "/".repeat(100),
+    ];
+    for name in &names {
+        let (dag, tasks) = one_node_dag(name, dir.path());
+        let execution = dag.execute_with(&tasks).expect("runs");
+        assert!(
+            execution.warnings().is_empty(),
+            "{:?}",
+            execution.warnings()
+        );
+        assert_eq!(dag.run_with::<u32>(&tasks).expect("value"), 42);
+    }
+    let db = MetaDb::open(dir.path());
+    let t = db
+        .query("SELECT dag_name, COUNT(*) AS n FROM runs GROUP BY dag_name ORDER BY dag_name")
+        .expect("query");
+    assert!(t.warnings().is_empty(), "{:?}", t.warnings());
+    let mut expected: Vec<&String> = names.iter().collect();
+    expected.sort();
+    assert_eq!(t.len(), names.len());
+    for (i, name) in expected.iter().enumerate() {
+        assert_eq!(&&t.get::<String>(i, "dag_name").expect("name"), name);
+        assert_eq!(t.get::<i64>(i, "n").expect("n"), 2);
+    }
+    // The shortened names are deterministic, distinct and fit a file name.
+    let mut dirs = std::collections::HashSet::new();
+    for name in &names {
+        let a = dag::meta::run_path(dir.path(), name, "r").expect("path");
+        let b = dag::meta::run_path(dir.path(), name, "r").expect("path");
+        assert_eq!(a, b);
+        let component = a.parent().and_then(|p| p.file_name()).expect("dag dir");
+        assert!(component.len() <= 200, "{}", component.len());
+        assert!(dirs.insert(component.to_owned()));
+    }
 }

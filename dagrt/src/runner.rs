@@ -644,8 +644,13 @@ impl Dag {
                 .meta_dir
                 .clone()
                 .unwrap_or_else(crate::meta::default_meta_dir);
-            crate::meta::record_execution(&dir, &execution)
-                .map_err(|e| Error::Records(e.to_string()))?;
+            // The run's work is done: a record that cannot be written is a warning, not a
+            // reason to throw the outputs away.
+            if let Err(e) = crate::meta::record_execution(&dir, &execution) {
+                execution
+                    .warnings
+                    .push(format!("profiling record not written: {e}"));
+            }
         }
         Ok(execution)
     }

@@ -8,8 +8,11 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::Connection;
 
-use super::ingest::{init, update_index};
-use super::{INDEX_FILE, META_DIR_ENV, MetaError, MetaWarning, PROFILING_DIR, Table};
+use super::guard::query_read_only;
+use super::ingest::update_index;
+use super::removal::{Dropped, drop_records};
+use super::schema::{foreign_content, init};
+use super::{INDEX_FILE, META_DIR_ENV, MetaError, MetaWarning, Table};
 
 /// The meta dir used when none is given: `$DAG_META_DIR` if set and non-empty, else
 /// `meta` (relative to the current directory).
@@ -56,7 +59,8 @@ struct State {
 /// SQL access to the run records of one meta dir.
 ///
 /// Every query first ingests new and changed run files into the SQLite index at
-/// `{dir}/index.sqlite` (one transaction; files are tracked by path, size and mtime) and
+/// `{dir}/index.sqlite` (one transaction; files are tracked by path, size, mtime, inode and
+/// ctime, and files whose timestamps are too recent to trust by a content hash) and
 /// forgets vanished ones, so it sees every run whose [`write_run`](super::write_run)
 /// returned before the query started. Several threads (the type is `Sync`) and processes
 /// may query and write the same dir at once: the index uses WAL mode and waits up to two
@@ -64,8 +68,10 @@ struct State {
 ///
 /// If the meta dir does not exist, queries run against empty `profiling` and `runs` tables
 /// and nothing is created on disk; the index is created by the first query on an existing
-/// dir. Queries are read-only: statements that would modify the index fail with
-/// [`MetaError::Sql`].
+/// dir. An `index.sqlite` that dag did not create is left alone and reported as
+/// [`MetaError::ForeignIndex`]; one SQLite cannot read is deleted and rebuilt.
+///
+/// User SQL can only read: see [`MetaDb::query`].
 pub struct MetaDb {
     dir: PathBuf,
     state: Mutex<State>,
@@ -111,7 +117,7 @@ impl MetaDb {
     /// on an empty in-memory index instead.
     fn with_index<T>(
         &self,
-        f: impl FnOnce(&Connection) -> Result<T, MetaError>,
+        f: impl FnOnce(&mut Connection) -> Result<T, MetaError>,
     ) -> Result<(T, Vec<MetaWarning>), MetaError> {
         let mut state = self.lock();
         match fs::metadata(&self.dir) {
@@ -122,7 +128,7 @@ impl MetaDb {
                     Connection::open_in_memory().map_err(|e| MetaError::index(&mem, e))?;
                 init(&mut conn, false).map_err(|e| MetaError::index(&mem, e))?;
                 state.last_warnings.clear();
-                return Ok((f(&conn)?, Vec::new()));
+                return Ok((f(&mut conn)?, Vec::new()));
             }
             Err(e) => return Err(MetaError::io("access meta dir", &self.dir, e)),
             Ok(md) if !md.is_dir() => {
@@ -182,6 +188,14 @@ impl MetaDb {
             Some(c) => c,
             slot @ None => {
                 let mut conn = Connection::open(path).map_err(|e| MetaError::index(path, e))?;
+                if let Some(found) =
+                    foreign_content(&conn).map_err(|e| MetaError::index(path, e))?
+                {
+                    return Err(MetaError::ForeignIndex {
+                        path: path.to_owned(),
+                        found,
+                    });
+                }
                 init(&mut conn, true).map_err(|e| MetaError::index(path, e))?;
                 slot.insert((conn, file_id(path)))
             }
@@ -192,18 +206,21 @@ impl MetaDb {
     /// Runs one SQL statement against the `profiling` and `runs` views (see the
     /// [module docs](super)) after bringing the index up to date, and returns its rows.
     ///
+    /// The statement may only read: `SELECT`, `WITH`, `EXPLAIN`, and the pragmas that
+    /// describe the schema (`table_info`, `table_xinfo`, `table_list`, `index_list`,
+    /// `index_info`, `index_xinfo`, `function_list`, `collation_list`, `pragma_list`,
+    /// `compile_options`, also as table-valued functions). Everything else — writes,
+    /// `BEGIN`/`COMMIT`/`SAVEPOINT`, `ATTACH`/`DETACH`, `VACUUM` (also `INTO`), other
+    /// pragmas, `load_extension`, several statements at once — is refused by SQLite's
+    /// authorizer before it runs, with [`MetaError::Sql`] saying what was refused; nothing
+    /// of it stays on the connection, and the index keeps working for every process.
+    ///
     /// Files that could not be ingested are skipped and listed in [`Table::warnings`] (and
     /// [`MetaDb::last_warnings`]). Errors: [`MetaError::Sql`] (with SQLite's message and the
-    /// query) for a bad or modifying statement; [`MetaError::Io`] / [`MetaError::Index`]
+    /// query) for a bad or refused statement; [`MetaError::Io`] / [`MetaError::Index`]
     /// naming the path when the meta dir or index cannot be used (e.g. not writable).
     pub fn query(&self, sql: &str) -> Result<Table, MetaError> {
-        let (table, warnings) = self.with_index(|conn| {
-            let mut stmt = conn.prepare(sql).map_err(|e| MetaError::Sql {
-                query: sql.to_owned(),
-                message: e.to_string(),
-            })?;
-            Table::collect(&mut stmt, [], sql)
-        })?;
+        let (table, warnings) = self.with_index(|conn| query_read_only(conn, sql))?;
         Ok(table.with_warnings(warnings))
     }
 
@@ -241,29 +258,19 @@ impl MetaDb {
     }
 
     /// Deletes every record: the `profiling` directory with all run files (and leftover
-    /// temporary files) and the index. Idempotent; a missing meta dir is fine. The meta dir
-    /// itself and unrelated files in it are kept.
+    /// temporary files) and the index (not a foreign `index.sqlite`, see
+    /// [`MetaError::ForeignIndex`]), and says what it removed. Idempotent; a missing meta
+    /// dir is fine. The meta dir itself and unrelated files in it are kept.
+    ///
+    /// Safe while other threads and processes write and query: the `profiling` directory
+    /// is first moved aside in one rename, so a concurrent [`write_run`](super::write_run)
+    /// lands either before the drop (and is removed, and counted, by it) or after it (and
+    /// is kept); neither the writer nor the drop fails because of the other.
     #[allow(clippy::should_implement_trait)]
-    pub fn drop(&self) -> Result<(), MetaError> {
+    pub fn drop(&self) -> Result<Dropped, MetaError> {
         let mut state = self.lock();
         state.conn = None;
         state.last_warnings.clear();
-        let profiling = self.dir.join(PROFILING_DIR);
-        match fs::remove_dir_all(&profiling) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => {
-                return Err(MetaError::io("remove", profiling, e));
-            }
-            _ => {}
-        }
-        for suffix in ["", "-wal", "-shm", "-journal"] {
-            let p = self.dir.join(format!("{INDEX_FILE}{suffix}"));
-            match fs::remove_file(&p) {
-                Err(e) if e.kind() != io::ErrorKind::NotFound => {
-                    return Err(MetaError::io("remove", p, e));
-                }
-                _ => {}
-            }
-        }
-        Ok(())
+        drop_records(&self.dir)
     }
 }

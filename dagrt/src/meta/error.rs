@@ -53,6 +53,14 @@ pub enum MetaError {
         /// SQLite's error.
         source: rusqlite::Error,
     },
+    /// `index.sqlite` in the meta dir is an SQLite database that dag did not create; it is
+    /// left alone. Deleting it is safe for dag (the index is rebuilt from the run files).
+    ForeignIndex {
+        /// Path of the database.
+        path: PathBuf,
+        /// What it holds instead, e.g. `tables customers`.
+        found: String,
+    },
     /// A user query failed to prepare or run (syntax error, unknown column, write attempt...).
     Sql {
         /// The query text as given.
@@ -110,6 +118,12 @@ impl fmt::Display for MetaError {
             MetaError::Index { path, source } => {
                 write!(f, "metadata index {}: {source}", path.display())
             }
+            MetaError::ForeignIndex { path, found } => write!(
+                f,
+                "{} is not a dag metadata index (it holds {found}); dag leaves it alone: \
+                 move or delete it and the index is rebuilt from the run files",
+                path.display()
+            ),
             MetaError::Sql { query, message } => {
                 write!(f, "SQL error: {message}\n  in query: {query}")
             }
@@ -135,8 +149,11 @@ impl std::error::Error for MetaError {
 /// A file that was skipped while bringing the index up to date.
 ///
 /// Bad files never fail a query: they are left out of `profiling`/`runs` and reported
-/// here until they are fixed or removed (a file is retried whenever its size or
-/// modification time changes).
+/// here until they are fixed or removed (a file is retried whenever it changes). Skipped
+/// are: unreadable or undecodable files, files over
+/// [`MAX_RECORD_BYTES`](super::MAX_RECORD_BYTES), directories, FIFOs and other special files
+/// named `*.avro`, symbolic links that cannot be followed, and second copies of a run
+/// already counted (a backup copy, a symlinked DAG directory).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MetaWarning {
     /// The skipped file.

@@ -14,9 +14,15 @@
 //! * `runs`: one row per run: `dag_name, run_id, started_at, wall_clock, completed, failed,
 //!   skipped, cancelled, max_workers, parallelism_efficiency`.
 //!
-//! Files that cannot be read (truncated, not Avro, a foreign schema) are skipped and
-//! reported as [`MetaWarning`]s on the result ([`Table::warnings`]) instead of failing the
-//! query; the index can always be deleted and is rebuilt from the files.
+//! Files that cannot be read (truncated, not Avro, a foreign schema, over
+//! [`MAX_RECORD_BYTES`], a FIFO or directory named `*.avro`, a dangling symbolic link) are
+//! skipped and reported as [`MetaWarning`]s on the result ([`Table::warnings`]) instead of
+//! failing the query; so is a second copy of a run already counted (a backup copy, a
+//! symlinked DAG directory): each run counts once. The index can always be deleted and is
+//! rebuilt from the files. User SQL only reads (see [`MetaDb::query`]).
+//!
+//! A DAG name or run id too long for a file name gets a shortened, deterministic file name
+//! (see [`escape_path_component`]); the records keep the full names.
 //!
 //! ```
 //! use dag::meta::{MetaDb, RunRecord, TaskRecord, write_run};
@@ -46,9 +52,13 @@
 mod db;
 mod error;
 mod execution;
+mod guard;
 mod ingest;
 mod read;
 mod record;
+mod removal;
+mod scan;
+mod schema;
 mod table;
 
 pub use db::{MetaDb, default_meta_dir};
@@ -56,9 +66,10 @@ pub use error::{MetaError, MetaWarning};
 pub use execution::record_execution;
 pub use read::read_run;
 pub use record::{
-    AVRO_SCHEMA, RUN_METADATA_KEY, RunRecord, TaskRecord, escape_path_component, run_path,
-    write_run,
+    AVRO_SCHEMA, MAX_NAME_BYTES, RUN_METADATA_KEY, RunRecord, STALE_TEMP_AGE, TaskRecord,
+    escape_path_component, run_path, write_run,
 };
+pub use removal::Dropped;
 pub use table::{FromValue, Row, Table, Value};
 
 /// Name of the sub-directory of the meta dir that holds the Avro files.
@@ -66,6 +77,10 @@ pub const PROFILING_DIR: &str = "profiling";
 
 /// File name of the SQLite index inside the meta dir.
 pub const INDEX_FILE: &str = "index.sqlite";
+
+/// Largest run file, in bytes, that is read (1 GiB: some 6 million tasks). Larger files
+/// are skipped by queries with a [`MetaWarning`] and refused by [`read_run`].
+pub const MAX_RECORD_BYTES: u64 = 1 << 30;
 
 /// Environment variable that overrides the default meta dir (see [`default_meta_dir`]).
 pub const META_DIR_ENV: &str = "DAG_META_DIR";

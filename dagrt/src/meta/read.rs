@@ -1,6 +1,7 @@
 //! Reading run files back: schema check and decoding, shared by [`read_run`] and ingest.
 
-use std::fs;
+use std::fs::File;
+use std::io::Read;
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -10,7 +11,7 @@ use apache_avro::{Reader, Schema};
 use serde::Deserialize;
 
 use super::record::{RUN_METADATA_KEY, RunMeta, encode_run, schema};
-use super::{MetaError, RunRecord, TaskRecord};
+use super::{MAX_RECORD_BYTES, MetaError, RunRecord, TaskRecord};
 
 /// One Avro row as decoded from a file.
 #[derive(Debug, Deserialize)]
@@ -116,9 +117,28 @@ fn check_schema(found: &Schema) -> Result<(), String> {
 /// Reads a run file written by [`write_run`](super::write_run) back into a [`RunRecord`].
 ///
 /// Fails with [`MetaError::Io`] if the file cannot be read and [`MetaError::Decode`] if it
-/// is truncated, not Avro, or has another schema. Unknown extra fields are ignored.
+/// is truncated, not Avro, has another schema, or is larger than [`MAX_RECORD_BYTES`]. Unknown extra fields are ignored.
 pub fn read_run(path: &Path) -> Result<RunRecord, MetaError> {
-    let bytes = fs::read(path).map_err(|e| MetaError::io("read", path, e))?;
+    let too_large = |size| MetaError::Decode {
+        path: path.to_owned(),
+        message: super::ingest::too_large(size),
+    };
+    let mut file = File::open(path).map_err(|e| MetaError::io("open", path, e))?;
+    let size = file
+        .metadata()
+        .map_err(|e| MetaError::io("read", path, e))?
+        .len();
+    if size > MAX_RECORD_BYTES {
+        return Err(too_large(size));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    (&mut file)
+        .take(MAX_RECORD_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| MetaError::io("read", path, e))?;
+    if bytes.len() as u64 > MAX_RECORD_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
     let (meta, rows) = decode(&bytes).map_err(|message| MetaError::Decode {
         path: path.to_owned(),
         message,

@@ -1,10 +1,11 @@
 //! Run records: the Avro schema, durable writing of one file per run, and reading back.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use apache_avro::{Schema, Writer};
 use serde::{Deserialize, Serialize};
@@ -148,12 +149,28 @@ pub(super) fn schema() -> Result<&'static Schema, String> {
         .map_err(Clone::clone)
 }
 
+/// Longest file-name component, in bytes, that [`escape_path_component`] returns.
+///
+/// Leaves room under the usual 255-byte limit of file systems for the `.avro` extension
+/// and for the hidden temporary name `write_run` writes first.
+pub const MAX_NAME_BYTES: usize = 200;
+
+/// Hex digits of the name's BLAKE3 hash that end a shortened component.
+const HASH_HEX: usize = 32;
+
+/// Marks a shortened component; `%` is otherwise always followed by two hex digits.
+const SHORTENED: &str = "%~";
+
 /// Escapes a `dag_name` or `run_id` into a single safe file-name component.
 ///
 /// `%`, `/`, `\`, NUL and other control characters are percent-encoded (`/` → `%2F`), and so
 /// is a leading `.` (so `.`, `..` and hidden names cannot occur). Everything else, including
-/// non-ASCII text, is kept. The mapping is injective, so distinct names never share a file.
-/// An empty name is rejected with [`MetaError::InvalidName`].
+/// non-ASCII text, is kept. A result longer than [`MAX_NAME_BYTES`] is shortened
+/// deterministically: the escaped text is cut (between escaped characters) to leave room
+/// for `%~` and 32 hex digits of the BLAKE3 hash of the whole name. Distinct names never
+/// share a component (up to a 128-bit hash collision between two long names); the full
+/// names are stored inside the records. An empty name is rejected with
+/// [`MetaError::InvalidName`].
 pub fn escape_path_component(field: &'static str, name: &str) -> Result<String, MetaError> {
     if name.is_empty() {
         return Err(MetaError::InvalidName {
@@ -162,7 +179,9 @@ pub fn escape_path_component(field: &'static str, name: &str) -> Result<String, 
             reason: "must not be empty",
         });
     }
-    let mut out = String::with_capacity(name.len());
+    let budget = MAX_NAME_BYTES - SHORTENED.len() - HASH_HEX;
+    let mut out = String::with_capacity(name.len().min(MAX_NAME_BYTES + 16));
+    let mut cut = 0; // longest prefix of whole escaped characters within `budget`
     for (i, c) in name.char_indices() {
         if c == '%' || c == '/' || c == '\\' || c.is_control() || (i == 0 && c == '.') {
             let mut buf = [0u8; 4];
@@ -172,12 +191,23 @@ pub fn escape_path_component(field: &'static str, name: &str) -> Result<String, 
         } else {
             out.push(c);
         }
+        if out.len() <= budget {
+            cut = out.len();
+        } else if out.len() > MAX_NAME_BYTES {
+            break; // shortened anyway: the rest only goes into the hash
+        }
     }
+    if out.len() <= MAX_NAME_BYTES {
+        return Ok(out);
+    }
+    out.truncate(cut);
+    out.push_str(SHORTENED);
+    out.push_str(&blake3::hash(name.as_bytes()).to_hex()[..HASH_HEX]);
     Ok(out)
 }
 
 /// The path [`write_run`] uses for a run: `{meta_dir}/profiling/{dag}/{run}.avro`, with
-/// both names escaped by [`escape_path_component`].
+/// both names escaped (and shortened when too long) by [`escape_path_component`].
 pub fn run_path(meta_dir: &Path, dag_name: &str, run_id: &str) -> Result<PathBuf, MetaError> {
     let dag = escape_path_component("dag_name", dag_name)?;
     let run = escape_path_component("run_id", run_id)?;
@@ -228,18 +258,41 @@ pub(super) fn encode_run(run: &RunRecord) -> Result<Vec<u8>, String> {
     writer.into_inner().map_err(|e| e.to_string())
 }
 
+/// How old (by modification time) a hidden temporary file of [`write_run`] must be before
+/// queries delete it as left behind by a killed writer. A live writer touches its
+/// temporary file for well under a second before renaming it.
+pub const STALE_TEMP_AGE: Duration = Duration::from_secs(10 * 60);
+
+/// Marks the hidden temporary files of [`write_run`]: `.{file}.avro.tmp-{pid}-{n}`.
+const TEMP_MARK: &str = ".avro.tmp-";
+
+/// Whether `name` is one of [`write_run`]'s hidden temporary file names.
+pub(super) fn is_temp_name(name: &str) -> bool {
+    name.starts_with('.') && name.contains(TEMP_MARK)
+}
+
+/// How often [`write_run`] starts over when a concurrent [`MetaDb::drop`] removed its
+/// directory under it (each drop costs a writer at most one or two attempts).
+///
+/// [`MetaDb::drop`]: super::MetaDb::drop
+const WRITE_ATTEMPTS: usize = 1_000;
+
 /// Writes `run` durably to `{meta_dir}/profiling/{dag_name}/{run_id}.avro` and returns that
 /// path. Directories are created as needed.
 ///
 /// Names are escaped for the file system (see [`escape_path_component`]): `/`, `\`, `%`, NUL
-/// and control characters are percent-encoded, a leading `.` too, and an empty name is an
+/// and control characters are percent-encoded, a leading `.` too, names longer than
+/// [`MAX_NAME_BYTES`] are shortened with a hash, and an empty name is an
 /// [`MetaError::InvalidName`]. The exact names are stored inside the file.
 ///
 /// The file appears whole or not at all: the bytes go to a hidden temporary file
-/// `.{run_id}.avro.tmp-{pid}-{n}` in the same directory (ignored by queries), which is
-/// fsynced, renamed over the final name, and then the directory is fsynced. A crash leaves
-/// at most that temporary file; earlier runs are never touched. Any number of threads and
-/// processes may write concurrently. Writing the same run twice replaces the earlier file.
+/// `.{run_id}.avro.tmp-{pid}-{n}` in the same directory (ignored by queries, and deleted by
+/// them once older than [`STALE_TEMP_AGE`]), which is fsynced, renamed over the final name,
+/// and then the directory is fsynced. A crash leaves at most that temporary file; earlier
+/// runs are never touched. Any number of threads and processes may write concurrently.
+/// Writing the same run twice replaces the earlier file. A concurrent
+/// [`MetaDb::drop`](super::MetaDb::drop) never makes a write fail: the write either lands
+/// before the drop (and is removed by it) or after it.
 pub fn write_run(meta_dir: &Path, run: &RunRecord) -> Result<PathBuf, MetaError> {
     let path = run_path(meta_dir, &run.dag_name, &run.run_id)?;
     let (Some(dir), Some(file_name)) = (path.parent(), path.file_name()) else {
@@ -253,32 +306,49 @@ pub fn write_run(meta_dir: &Path, run: &RunRecord) -> Result<PathBuf, MetaError>
         path: path.clone(),
         message,
     })?;
+    let mut attempt = 0;
+    loop {
+        match try_write(dir, &path, &file_name.to_string_lossy(), &bytes) {
+            // The directory vanished under us: a concurrent drop. Start over.
+            Err(e) if is_not_found(&e) && attempt + 1 < WRITE_ATTEMPTS => attempt += 1,
+            other => return other.map(|()| path),
+        }
+    }
+}
+
+fn is_not_found(e: &MetaError) -> bool {
+    matches!(e, MetaError::Io { source, .. } if source.kind() == io::ErrorKind::NotFound)
+}
+
+/// One attempt of [`write_run`]: temporary file, rename, directory fsyncs.
+fn try_write(dir: &Path, path: &Path, file_name: &str, bytes: &[u8]) -> Result<(), MetaError> {
     let dir_existed = dir.is_dir();
     fs::create_dir_all(dir).map_err(|e| MetaError::io("create directory", dir, e))?;
 
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}-{n}",
-        file_name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = write_synced(&tmp, &bytes)
-        .and_then(|()| fs::rename(&tmp, &path).map_err(|e| MetaError::io("rename into", &path, e)));
+    let tmp = dir.join(format!(".{file_name}.tmp-{}-{n}", std::process::id()));
+    let result = write_synced(&tmp, bytes)
+        .and_then(|()| fs::rename(&tmp, path).map_err(|e| MetaError::io("rename into", path, e)));
     if let Err(e) = result {
         let _ = fs::remove_file(&tmp);
         return Err(e);
     }
-    sync_dir(dir)?;
-    if !dir_existed {
-        // The new per-DAG directory's own entry must be durable too.
-        for parent in dir.ancestors().skip(1).take(2) {
-            sync_dir(parent)?;
+    // From here the record is written; a directory that vanished since was dropped with it.
+    let synced = sync_dir(dir).and_then(|()| {
+        if !dir_existed {
+            // The new per-DAG directory's own entry must be durable too.
+            for parent in dir.ancestors().skip(1).take(2) {
+                sync_dir(parent)?;
+            }
         }
+        Ok(())
+    });
+    match synced {
+        Err(e) if is_not_found(&e) => Ok(()),
+        other => other,
     }
-    Ok(path)
 }
-
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), MetaError> {
     let mut file = OpenOptions::new()
         .write(true)
