@@ -14,6 +14,7 @@ use crate::graph::{Graph, NodeId};
 use crate::task::{BodyResult, Inputs};
 use extras::Extras;
 use slot::{Cell, Slot};
+use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
@@ -235,7 +236,23 @@ impl Ctx<'_> {
             (rec.start, rec.end, rec.status) = (t, t, NodeStatus::Cancelled);
         } else {
             if let Some(x) = self.extras {
-                poison = self.settle_extras(x, n, rec, start);
+                // The extras run user code beyond the body (`Serialize` for the cache and
+                // checkpoints): a panic there fails the node instead of unwinding the pool.
+                let settled =
+                    catch_unwind(AssertUnwindSafe(|| self.settle_extras(x, n, rec, start)));
+                poison = settled.unwrap_or_else(|payload| {
+                    (rec.end, rec.status) = (self.clock.raw(), NodeStatus::Failed);
+                    self.fail(
+                        n,
+                        format!(
+                            "task `{}` panicked after its body returned (while caching, \
+                             checkpointing or comparing its output): {}",
+                            self.graph.name(n),
+                            caught_text(payload)
+                        ),
+                    );
+                    n.0
+                });
             } else {
                 rec.start = start.unwrap_or_else(|| self.clock.raw());
                 let result = self.call(n);
@@ -280,16 +297,32 @@ impl Ctx<'_> {
         .entered();
         match catch_unwind(AssertUnwindSafe(|| body(&inputs))) {
             Ok(result) => result,
-            Err(payload) => Err(panic_message(&*payload)),
+            Err(payload) => Err(format!("task panicked: {}", caught_text(payload))),
         }
     }
 
     /// Keeps `value` for the dependents (or the caller) that will read it.
+    /// An output nobody reads is dropped here (see [`Ctx::drop_output`]).
     #[inline]
     fn store(&self, n: NodeId, value: crate::task::Value) {
         if !self.graph.successors(n).is_empty() || self.keeps(n) {
             // SAFETY: only the settling worker touches the slot until it releases successors.
             unsafe { self.slots[n.index()].set(value) }
+        } else {
+            self.drop_output(n, value);
+        }
+    }
+
+    /// Drops node `n`'s output; a panic in its `Drop` becomes a warning naming the task.
+    fn drop_output(&self, n: NodeId, value: crate::task::Value) {
+        if let Some(text) = drop_quietly(value) {
+            self.warnings
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(format!(
+                    "dropping the output of task `{}` panicked (the panic was caught): {text}",
+                    self.graph.name(n)
+                ));
         }
     }
 
@@ -305,7 +338,9 @@ impl Ctx<'_> {
                     && !self.keeps(p)
                 {
                     // SAFETY: every consumer of `p` has finished reading it (acquire above).
-                    drop(unsafe { self.slots[p.index()].take() });
+                    if let Some(value) = unsafe { self.slots[p.index()].take() } {
+                        self.drop_output(p, value);
+                    }
                 }
             }
         }
@@ -323,15 +358,41 @@ impl Ctx<'_> {
     }
 }
 
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    let text = if let Some(s) = payload.downcast_ref::<&str>() {
+/// The text of a caught panic, then drops its payload without unwinding (a payload is user
+/// data: `std::panic::panic_any` throws any value, whose `Drop` may panic in turn).
+pub(crate) fn caught_text(payload: Box<dyn Any + Send>) -> String {
+    let text = payload_text(&*payload);
+    match drop_payload(payload) {
+        None => text,
+        Some(again) => format!("{text} (dropping that payload panicked too: {again})"),
+    }
+}
+
+/// Drops a value whose `Drop` is user code; the text of the panic if it panicked (the panic
+/// does not unwind further).
+pub(crate) fn drop_quietly<T>(value: T) -> Option<String> {
+    let payload = catch_unwind(AssertUnwindSafe(move || drop(value))).err()?;
+    Some(caught_text(payload))
+}
+
+/// Drops a panic payload; if its `Drop` panics, the text of that second panic, whose own
+/// payload is leaked on purpose (`mem::forget`): dropping it could panic again, without end.
+fn drop_payload(payload: Box<dyn Any + Send>) -> Option<String> {
+    let again = catch_unwind(AssertUnwindSafe(move || drop(payload))).err()?;
+    let text = payload_text(&*again);
+    std::mem::forget(again);
+    Some(text)
+}
+
+/// What a panic said: its message when the payload is a string.
+fn payload_text(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
         (*s).to_string()
     } else if let Some(s) = payload.downcast_ref::<String>() {
         s.clone()
     } else {
         "a non-string panic payload".to_string()
-    };
-    format!("task panicked: {text}")
+    }
 }
 
 /// Runs `n`, then keeps running one ready successor inline until none is left. A node run
