@@ -228,3 +228,30 @@ fn a_panic_while_persisting_an_output_does_not_escape_execute() {
     );
     assert_eq!(exec.status("read"), Some(NodeStatus::Skipped));
 }
+
+#[test]
+fn a_reused_output_left_unused_by_a_rerun_panics_in_drop_a_warning() {
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    static DROPS: AtomicUsize = AtomicUsize::new(0);
+    let mut tasks = Tasks::new();
+    tasks
+        .add_fallible("a", || match CALLS.fetch_add(1, Ordering::SeqCst) {
+            0 => Ok(1u8),
+            _ => Err("a fails the second time"),
+        })
+        .add_with_inputs("b", |i| i.get::<u8>(0).map(|_| Bomb("b", &DROPS)));
+    let dag = Dag::from_graph("rerun_bomb", graph(&["a", "b"], &[("a", "b")]))
+        .keep_outputs(true)
+        .with_tasks(tasks)
+        .expect("binds");
+    let first = dag.execute().expect("runs");
+    assert!(first.is_success());
+    // `a` changed and now fails, so `b` is skipped and its previous output is never used.
+    let second = dag.rerun(first, &["a"]).expect("reruns");
+    assert_eq!(second.status("b"), Some(NodeStatus::Skipped));
+    assert_eq!(DROPS.load(Ordering::SeqCst), 1);
+    assert_eq!(
+        second.warnings(),
+        ["dropping an output loaded for reuse panicked (the panic was caught): b went off"]
+    );
+}
