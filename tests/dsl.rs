@@ -113,9 +113,11 @@ fn introspection_lists_tasks_edges_and_sources() {
         load.location
     );
     let dot = dag.to_dot().expect("resolves");
-    assert!(
-        dot.contains("\"extract\" -> \"transform\";") && dot.contains("\"transform\" -> \"load\";"),
-        "{dot}"
+    assert_eq!(
+        dot,
+        "digraph \"dsl::etl\" {\n    rankdir=LR;\n    n0 [label=\"extract\"];\n    \
+         n1 [label=\"transform\"];\n    n2 [label=\"load\"];\n    n0 -> n1;\n    n0 -> n2;\n    \
+         n1 -> n2;\n}\n"
     );
     let mermaid = dag.to_mermaid().expect("resolves");
     assert!(

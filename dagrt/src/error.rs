@@ -61,6 +61,35 @@ pub enum Error {
         /// The task's output type.
         found: String,
     },
+    /// `run()`/`run_with()` of a builder DAG whose graph has no nodes, or several sinks and no
+    /// node chosen with `final_node`.
+    NoFinalNode {
+        /// The DAG.
+        dag: String,
+        /// The graph's first few sinks, in insertion order (none when it has no nodes).
+        sinks: Vec<String>,
+        /// How many sinks the graph has.
+        count: usize,
+    },
+    /// `final_node(name)` names no node of the builder DAG's graph.
+    UnknownNode {
+        /// The DAG.
+        dag: String,
+        /// The name asked for.
+        name: String,
+        /// The first few nodes of the graph, in insertion order.
+        nodes: Vec<String>,
+        /// How many nodes the graph has.
+        total: usize,
+    },
+    /// A method for builder DAGs (`final_node`, `with_tasks`, `execute_with`, `run_with`)
+    /// called on a static DAG.
+    NotBuilderDag {
+        /// The DAG.
+        dag: String,
+        /// The method called.
+        method: &'static str,
+    },
     /// A node of a builder graph has no task body.
     MissingTask {
         /// The node.
@@ -137,6 +166,47 @@ impl fmt::Display for Error {
                 f,
                 "run() asked for a `{expected}`, but the final task `{task}` returns `{found}`"
             ),
+            Error::NoFinalNode { dag, sinks, count } => match sinks.first() {
+                None => write!(
+                    f,
+                    "DAG `{dag}` has no nodes, so run() / run_with() have no output to return: \
+                     add nodes to its graph (the output returned is that of its only sink, or \
+                     of the node chosen with .final_node(name))"
+                ),
+                Some(first) => write!(
+                    f,
+                    "DAG `{dag}` has {} sinks ({}) and run() / run_with() return one node's \
+                     output: choose it with .final_node({first:?}), or call execute() / \
+                     execute_with() to get every output",
+                    count,
+                    few(sinks, *count)
+                ),
+            },
+            Error::UnknownNode {
+                dag,
+                name,
+                total: 0,
+                ..
+            } => write!(
+                f,
+                "DAG `{dag}` has no node named `{name}`: its graph has no nodes"
+            ),
+            Error::UnknownNode {
+                dag,
+                name,
+                nodes,
+                total,
+            } => write!(
+                f,
+                "DAG `{dag}` has no node named `{name}`; final_node() takes one of its nodes: {}",
+                few(nodes, *total)
+            ),
+            Error::NotBuilderDag { dag, method } => write!(
+                f,
+                "{method}() is for DAGs built at run time with Dag::from_graph, and DAG `{dag}` \
+                 was made with Dag::new: a static DAG runs with execute() or run(), and its \
+                 final task is the one marked #[task(final)]"
+            ),
             Error::MissingTask { node } => {
                 write!(f, "node `{node}` has no task: give it one before running")
             }
@@ -151,6 +221,23 @@ impl fmt::Display for Error {
             Error::Rerun(e) => write!(f, "cannot rerun: {e}"),
         }
     }
+}
+
+/// How many names a message lists before it says "and N more".
+pub(crate) const LISTED: usize = 5;
+
+/// `` `a`, `b`, `c` ``: the first [`LISTED`] of `names`, then how many of `total` are left.
+fn few(names: &[String], total: usize) -> String {
+    let shown = names.len().min(LISTED);
+    let mut out = names[..shown]
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if total > shown {
+        out.push_str(&format!(" and {} more", total - shown));
+    }
+    out
 }
 
 impl std::error::Error for Error {

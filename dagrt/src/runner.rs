@@ -9,7 +9,7 @@ use crate::graph::{Graph, NodeId};
 use crate::memory::{fresh_checkpoint, manifest_of, preset_from_checkpoint, preset_from_previous};
 use crate::registry::{self, StaticDag};
 use crate::task::TaskDescriptor;
-use crate::tasks::Tasks;
+use crate::tasks::{OutputType, Tasks};
 use std::any::{Any, TypeId, type_name};
 use std::collections::HashMap;
 use std::fmt;
@@ -77,6 +77,7 @@ enum Memory<'p> {
 struct Bound {
     bodies: Vec<DynBody<'static>>,
     frees: Vec<bool>,
+    outputs: Vec<OutputType>,
 }
 
 /// What [`Dag::tasks`] tells about one task.
@@ -216,19 +217,15 @@ impl Dag {
     ///
     /// # Errors
     /// [`Error::MissingTask`] / [`Error::UnknownTask`] when `tasks` does not match the graph's
-    /// nodes; [`Error::UnknownDag`] when this is not a builder DAG.
+    /// nodes; [`Error::NotBuilderDag`] when this is not a builder DAG.
     pub fn with_tasks(mut self, mut tasks: Tasks<'static>) -> Result<Self, Error> {
-        let Some((graph, _)) = &self.graph else {
-            return Err(Error::UnknownDag {
-                name: self.name.clone(),
-                available: Vec::new(),
-            });
-        };
+        let (graph, _) = self.builder_graph("with_tasks")?;
         tasks.check(graph)?;
         let mut bodies = Vec::with_capacity(graph.len());
         let mut frees = Vec::with_capacity(graph.len());
+        let mut outputs = Vec::with_capacity(graph.len());
         for n in graph.nodes() {
-            let (body, free) =
+            let (body, free, output) =
                 tasks
                     .bodies
                     .remove(graph.name(n))
@@ -237,8 +234,13 @@ impl Dag {
                     })?;
             bodies.push(body);
             frees.push(free);
+            outputs.push(output);
         }
-        self.bound = Some(Bound { bodies, frees });
+        self.bound = Some(Bound {
+            bodies,
+            frees,
+            outputs,
+        });
         Ok(self)
     }
 
@@ -254,7 +256,10 @@ impl Dag {
         self
     }
 
-    /// Records an execution trace (also switched on by `DAG_TRACING=true` or `1`).
+    /// Records an execution trace. Without this call the environment decides: `DAG_TRACING`
+    /// set to `1`, `true`, `yes` or `on` (any case) switches tracing on; `0`, `false`, `no`,
+    /// `off`, empty or unset leave it off; any other value leaves it off with a warning on the
+    /// [`Execution`] naming the value.
     pub fn tracing(mut self, on: bool) -> Self {
         self.tracing = Some(on);
         self
@@ -295,16 +300,23 @@ impl Dag {
     /// sink).
     ///
     /// # Errors
-    /// If the graph has no node called `name`, or this is not a builder DAG.
+    /// [`Error::UnknownNode`] if the graph has no node called `name` (the message lists a few
+    /// of its nodes); [`Error::NotBuilderDag`] if this is not a builder DAG.
     pub fn final_node(mut self, name: &str) -> Result<Self, Error> {
-        let Some((graph, fin)) = &mut self.graph else {
-            return Err(Error::UnknownTask {
-                name: name.to_string(),
-            });
-        };
-        *fin = Some(graph.find(name).ok_or_else(|| Error::UnknownTask {
+        let (graph, _) = self.builder_graph("final_node")?;
+        let found = graph.find(name).ok_or_else(|| Error::UnknownNode {
+            dag: self.name.clone(),
             name: name.to_string(),
-        })?);
+            nodes: graph
+                .nodes()
+                .take(crate::error::LISTED)
+                .map(|n| graph.name(n).to_string())
+                .collect(),
+            total: graph.len(),
+        })?;
+        if let Some((_, fin)) = &mut self.graph {
+            *fin = Some(found);
+        }
         Ok(self)
     }
 
@@ -314,9 +326,37 @@ impl Dag {
         &self.name
     }
 
-    fn tracing_on(&self) -> bool {
-        self.tracing.unwrap_or_else(|| {
-            std::env::var("DAG_TRACING").is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
+    /// Whether this run is traced, and a warning when `DAG_TRACING` holds no known value.
+    fn tracing_on(&self) -> (bool, Option<String>) {
+        match self.tracing {
+            Some(on) => (on, None),
+            None => tracing_from_env(std::env::var_os("DAG_TRACING").as_deref()),
+        }
+    }
+
+    /// The graph and chosen final node of a builder DAG; `method` names the call for the error.
+    fn builder_graph(&self, method: &'static str) -> Result<&(Arc<Graph>, Option<NodeId>), Error> {
+        self.graph.as_ref().ok_or_else(|| Error::NotBuilderDag {
+            dag: self.name.clone(),
+            method,
+        })
+    }
+
+    /// The node whose output `run`/`run_with` return: the one set with `final_node`, else the
+    /// only sink; the error tells how to choose one.
+    fn final_of(&self, graph: &Graph, fin: Option<NodeId>) -> Result<NodeId, Error> {
+        final_or_sink(graph, fin).ok_or_else(|| {
+            let mut sinks = graph.sinks();
+            let listed: Vec<String> = sinks
+                .by_ref()
+                .take(crate::error::LISTED)
+                .map(|n| graph.name(n).to_string())
+                .collect();
+            Error::NoFinalNode {
+                dag: self.name.clone(),
+                count: listed.len() + sinks.count(),
+                sinks: listed,
+            }
         })
     }
 
@@ -473,18 +513,18 @@ impl Dag {
     /// Runs the DAG and returns the final task's output.
     ///
     /// # Errors
-    /// [`Error::TaskFailed`] naming the first failed task and its error; [`Error::NoFinalTask`];
-    /// [`Error::OutputType`] if `T` is not the final task's output type; and every error of
-    /// [`Dag::execute`].
+    /// [`Error::TaskFailed`] naming the first failed task and its error; [`Error::NoFinalTask`]
+    /// ([`Error::NoFinalNode`] for a builder DAG); [`Error::OutputType`] if `T` is not the final
+    /// task's output type (checked before anything runs); and every error of [`Dag::execute`].
     pub fn run<T: Any>(&self) -> Result<T, Error> {
         if let Some((graph, fin)) = &self.graph {
-            if self.bound.is_none() {
+            let Some(bound) = &self.bound else {
                 return Err(self.missing_tasks());
-            }
-            let fin = final_or_sink(graph, *fin).ok_or_else(|| Error::NoFinalTask {
-                dag: self.name.clone(),
-            })?;
-            return take_final(self.execute()?, fin);
+            };
+            let fin = self.final_of(graph, *fin)?;
+            let found = bound.outputs[fin.index()];
+            check_output::<T>(graph, fin, found)?;
+            return take_final(self.execute()?, fin, found.name);
         }
         let spec = self.resolve()?;
         let fin = spec.final_node.ok_or_else(|| Error::NoFinalTask {
@@ -499,46 +539,57 @@ impl Dag {
             });
         }
         let exec = self.execute()?;
-        take_final(exec, fin)
+        take_final(exec, fin, (d.output_type)())
     }
 
     /// Runs a builder DAG with the given task bodies.
     ///
     /// # Errors
     /// [`Error::MissingTask`] / [`Error::UnknownTask`] when `tasks` does not match the graph's
-    /// nodes; [`Error::UnknownDag`] when this is a static DAG.
+    /// nodes; [`Error::NotBuilderDag`] when this is a static DAG.
     pub fn execute_with(&self, tasks: &Tasks<'_>) -> Result<Execution, Error> {
-        let Some((graph, fin)) = &self.graph else {
-            return Err(Error::UnknownDag {
-                name: self.name.clone(),
-                available: Vec::new(),
-            });
-        };
+        let (graph, fin) = self.builder_graph("execute_with")?;
         let (bodies, frees) = tasks.resolve(graph)?;
-        let fin = final_or_sink(graph, *fin);
-        self.execute_plan(
-            graph,
-            Bodies::Refs(&bodies),
-            &frees,
-            fin,
-            Arc::from(Vec::new()),
-            None,
-            Memory::Fresh,
-        )
+        self.execute_resolved(graph, &bodies, &frees, final_or_sink(graph, *fin))
     }
 
     /// Runs a builder DAG and returns its final node's output (the node set with
     /// [`Dag::final_node`], else the graph's only sink).
     ///
     /// # Errors
-    /// As [`Dag::execute_with`], plus [`Error::TaskFailed`], [`Error::NoFinalTask`] and
-    /// [`Error::OutputType`].
+    /// As [`Dag::execute_with`], plus [`Error::TaskFailed`], [`Error::NoFinalNode`] and
+    /// [`Error::OutputType`] (these two before anything runs).
     pub fn run_with<T: Any>(&self, tasks: &Tasks<'_>) -> Result<T, Error> {
-        let exec = self.execute_with(tasks)?;
-        let fin = exec.final_node().ok_or_else(|| Error::NoFinalTask {
-            dag: self.name.clone(),
-        })?;
-        take_final(exec, fin)
+        let (graph, fin) = self.builder_graph("run_with")?;
+        let (bodies, frees) = tasks.resolve(graph)?;
+        let fin = self.final_of(graph, *fin)?;
+        let found = tasks
+            .output_type(graph.name(fin))
+            .ok_or_else(|| Error::MissingTask {
+                node: graph.name(fin).to_string(),
+            })?;
+        check_output::<T>(graph, fin, found)?;
+        let exec = self.execute_resolved(graph, &bodies, &frees, Some(fin))?;
+        take_final(exec, fin, found.name)
+    }
+
+    /// Runs a builder DAG with bodies already resolved from [`Tasks`].
+    fn execute_resolved(
+        &self,
+        graph: &Arc<Graph>,
+        bodies: &[exec::Body<'_>],
+        frees: &[bool],
+        final_node: Option<NodeId>,
+    ) -> Result<Execution, Error> {
+        self.execute_plan(
+            graph,
+            Bodies::Refs(bodies),
+            frees,
+            final_node,
+            Arc::from(Vec::new()),
+            None,
+            Memory::Fresh,
+        )
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -625,6 +676,9 @@ impl Dag {
             extras: extras.as_ref(),
         };
         let raw = exec::run(&plan, pool);
+        // Outputs loaded for reuse that the run did not take (their tasks were skipped or
+        // cancelled) are user values: their `Drop` may panic.
+        let leftover = extras.and_then(exec::drop_quietly);
         let mut execution = Execution::from_raw(
             raw,
             run_id.clone(),
@@ -636,7 +690,14 @@ impl Dag {
             pool.current_num_threads(),
             final_node,
         );
-        if self.tracing_on() {
+        if let Some(text) = leftover {
+            execution.warnings.push(format!(
+                "dropping an output loaded for reuse panicked (the panic was caught): {text}"
+            ));
+        }
+        let (tracing, warning) = self.tracing_on();
+        execution.warnings.extend(warning);
+        if tracing {
             execution.trace = Some(execution.deferred_trace());
         }
         if self.profile {
@@ -667,7 +728,42 @@ fn final_or_sink(graph: &Graph, fin: Option<NodeId>) -> Option<NodeId> {
     })
 }
 
-fn take_final<T: Any>(mut exec: Execution, fin: NodeId) -> Result<T, Error> {
+/// Whether `T` is the output type `found` of the final node `fin`.
+fn check_output<T: Any>(graph: &Graph, fin: NodeId, found: OutputType) -> Result<(), Error> {
+    if found.id == TypeId::of::<T>() {
+        return Ok(());
+    }
+    Err(Error::OutputType {
+        task: graph.name(fin).to_string(),
+        expected: type_name::<T>(),
+        found: found.name.to_string(),
+    })
+}
+
+/// `DAG_TRACING`'s verdict: on for 1/true/yes/on, off for 0/false/no/off, empty or unset (any
+/// case, surrounding spaces ignored); off with a warning naming the value for anything else.
+fn tracing_from_env(value: Option<&std::ffi::OsStr>) -> (bool, Option<String>) {
+    let Some(value) = value else {
+        return (false, None);
+    };
+    let text = value.to_string_lossy();
+    let word = text.trim();
+    let is = |names: &[&str]| names.iter().any(|n| word.eq_ignore_ascii_case(n));
+    if is(&["1", "true", "yes", "on"]) {
+        (true, None)
+    } else if word.is_empty() || is(&["0", "false", "no", "off"]) {
+        (false, None)
+    } else {
+        let warning = format!(
+            "DAG_TRACING={text:?} is not understood, so tracing stays off: use 1, true, yes or \
+             on to switch it on (0, false, no, off or empty for off; any case)"
+        );
+        (false, Some(warning))
+    }
+}
+
+/// Takes the final node's output out of `exec`, as a `T`; `found` names its actual type.
+fn take_final<T: Any>(mut exec: Execution, fin: NodeId, found: &str) -> Result<T, Error> {
     if let Some(f) = exec.first_failure() {
         return Err(Error::TaskFailed {
             task: f.name.to_string(),
@@ -687,11 +783,14 @@ fn take_final<T: Any>(mut exec: Execution, fin: NodeId) -> Result<T, Error> {
     })?;
     match value.downcast::<T>() {
         Ok(v) => Ok(*v),
-        Err(_) => Err(Error::OutputType {
-            task: name,
-            expected: type_name::<T>(),
-            found: "another type".to_string(),
-        }),
+        Err(value) => {
+            let _ = exec::drop_quietly(value);
+            Err(Error::OutputType {
+                task: name,
+                expected: type_name::<T>(),
+                found: found.to_string(),
+            })
+        }
     }
 }
 

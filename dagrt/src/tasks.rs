@@ -4,6 +4,7 @@ use crate::error::Error;
 use crate::exec::{Body, DynBody};
 use crate::graph::Graph;
 use crate::task::{Fallible, Inputs};
+use std::any::{TypeId, type_name};
 use std::collections::HashMap;
 use std::fmt;
 
@@ -25,8 +26,24 @@ use std::fmt;
 /// ```
 #[derive(Default)]
 pub struct Tasks<'a> {
-    /// Body of each node, and whether its output owns memory.
-    pub(crate) bodies: HashMap<String, (DynBody<'a>, bool)>,
+    /// Body of each node, whether its output owns memory, and its output type.
+    pub(crate) bodies: HashMap<String, (DynBody<'a>, bool, OutputType)>,
+}
+
+/// A task's output type, for `run_with` to check before running and to name in messages.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct OutputType {
+    pub id: TypeId,
+    pub name: &'static str,
+}
+
+impl OutputType {
+    fn of<T: 'static>() -> Self {
+        OutputType {
+            id: TypeId::of::<T>(),
+            name: type_name::<T>(),
+        }
+    }
 }
 
 impl<'a> Tasks<'a> {
@@ -45,8 +62,9 @@ impl<'a> Tasks<'a> {
         F: Fn() -> T + Send + Sync + 'a,
     {
         let body: DynBody<'a> = Box::new(move |_: &Inputs<'_>| Ok(Box::new(f()) as _));
+        let output = OutputType::of::<T>();
         self.bodies
-            .insert(name.into(), (body, crate::task::frees::<T>()));
+            .insert(name.into(), (body, crate::task::frees::<T>(), output));
         self
     }
 
@@ -58,8 +76,9 @@ impl<'a> Tasks<'a> {
     {
         let body: DynBody<'a> =
             Box::new(move |_: &Inputs<'_>| f().into_body_result().map(|v| Box::new(v) as _));
+        let output = OutputType::of::<R::Ok>();
         self.bodies
-            .insert(name.into(), (body, crate::task::frees::<R::Ok>()));
+            .insert(name.into(), (body, crate::task::frees::<R::Ok>(), output));
         self
     }
 
@@ -72,8 +91,9 @@ impl<'a> Tasks<'a> {
         let body: DynBody<'a> = Box::new(move |inputs: &Inputs<'_>| {
             f(inputs).into_body_result().map(|v| Box::new(v) as _)
         });
+        let output = OutputType::of::<R::Ok>();
         self.bodies
-            .insert(name.into(), (body, crate::task::frees::<R::Ok>()));
+            .insert(name.into(), (body, crate::task::frees::<R::Ok>(), output));
         self
     }
 }
@@ -89,6 +109,11 @@ impl<'a> Tasks<'a> {
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.bodies.is_empty()
+    }
+
+    /// The output type of the task for node `name`.
+    pub(crate) fn output_type(&self, name: &str) -> Option<OutputType> {
+        self.bodies.get(name).map(|b| b.2)
     }
 
     /// Checks that every body names a node and every node has a body.
@@ -124,7 +149,7 @@ impl<'a> Tasks<'a> {
         let mut frees = Vec::with_capacity(graph.len());
         for n in graph.nodes() {
             match self.bodies.get(graph.name(n)) {
-                Some((body, free)) => {
+                Some((body, free, _)) => {
                     bodies.push(&**body);
                     frees.push(*free);
                 }

@@ -50,6 +50,11 @@ pub struct CacheStats {
 
 /// Everything one run did. Returned by [`Dag::execute`](crate::Dag::execute) whatever the tasks
 /// did; [`Dag::run`](crate::Dag::run) returns just the final output.
+///
+/// No panic of user code escapes a run: a task that panics fails with the panic's message (a
+/// panic payload whose own `Drop` panics is reported in that message, and the second payload
+/// is leaked on purpose); an output whose `Drop` panics when the run frees it leaves a warning
+/// naming the task; dropping the execution drops its kept outputs and discards their panics.
 pub struct Execution {
     pub(crate) dag_name: Arc<str>,
     pub(crate) dag_description: Arc<str>,
@@ -289,6 +294,16 @@ impl Execution {
     /// Takes the kept output of node `id` out of the execution.
     pub(crate) fn take_output(&mut self, id: NodeId) -> Option<Value> {
         self.outputs.get_mut(id.index())?.take()
+    }
+}
+
+/// Dropping an execution drops the outputs it kept. A panic in an output's `Drop` is caught and
+/// discarded there (nothing is left to report it to), so dropping an `Execution` never unwinds.
+impl Drop for Execution {
+    fn drop(&mut self) {
+        for value in self.outputs.drain(..).flatten() {
+            let _ = super::drop_quietly(value);
+        }
     }
 }
 

@@ -2,17 +2,20 @@
 
 mod execution;
 pub(crate) mod extras;
+mod panics;
 pub(crate) mod slot;
 mod status;
 mod tracing;
 
 pub(crate) use execution::new_run_id;
 pub use execution::{CacheStats, Execution, NodeResult};
+pub(crate) use panics::drop_quietly;
 pub use status::NodeStatus;
 
 use crate::graph::{Graph, NodeId};
 use crate::task::{BodyResult, Inputs};
 use extras::Extras;
+use panics::caught_text;
 use slot::{Cell, Slot};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -235,7 +238,23 @@ impl Ctx<'_> {
             (rec.start, rec.end, rec.status) = (t, t, NodeStatus::Cancelled);
         } else {
             if let Some(x) = self.extras {
-                poison = self.settle_extras(x, n, rec, start);
+                // The extras run user code beyond the body (`Serialize` for the cache and
+                // checkpoints): a panic there fails the node instead of unwinding the pool.
+                let settled =
+                    catch_unwind(AssertUnwindSafe(|| self.settle_extras(x, n, rec, start)));
+                poison = settled.unwrap_or_else(|payload| {
+                    (rec.end, rec.status) = (self.clock.raw(), NodeStatus::Failed);
+                    self.fail(
+                        n,
+                        format!(
+                            "task `{}` panicked after its body returned (while caching, \
+                             checkpointing or comparing its output): {}",
+                            self.graph.name(n),
+                            caught_text(payload)
+                        ),
+                    );
+                    n.0
+                });
             } else {
                 rec.start = start.unwrap_or_else(|| self.clock.raw());
                 let result = self.call(n);
@@ -280,16 +299,32 @@ impl Ctx<'_> {
         .entered();
         match catch_unwind(AssertUnwindSafe(|| body(&inputs))) {
             Ok(result) => result,
-            Err(payload) => Err(panic_message(&*payload)),
+            Err(payload) => Err(format!("task panicked: {}", caught_text(payload))),
         }
     }
 
     /// Keeps `value` for the dependents (or the caller) that will read it.
+    /// An output nobody reads is dropped here (see [`Ctx::drop_output`]).
     #[inline]
     fn store(&self, n: NodeId, value: crate::task::Value) {
         if !self.graph.successors(n).is_empty() || self.keeps(n) {
             // SAFETY: only the settling worker touches the slot until it releases successors.
             unsafe { self.slots[n.index()].set(value) }
+        } else {
+            self.drop_output(n, value);
+        }
+    }
+
+    /// Drops node `n`'s output; a panic in its `Drop` becomes a warning naming the task.
+    fn drop_output(&self, n: NodeId, value: crate::task::Value) {
+        if let Some(text) = drop_quietly(value) {
+            self.warnings
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(format!(
+                    "dropping the output of task `{}` panicked (the panic was caught): {text}",
+                    self.graph.name(n)
+                ));
         }
     }
 
@@ -305,7 +340,9 @@ impl Ctx<'_> {
                     && !self.keeps(p)
                 {
                     // SAFETY: every consumer of `p` has finished reading it (acquire above).
-                    drop(unsafe { self.slots[p.index()].take() });
+                    if let Some(value) = unsafe { self.slots[p.index()].take() } {
+                        self.drop_output(p, value);
+                    }
                 }
             }
         }
@@ -321,17 +358,6 @@ impl Ctx<'_> {
             }
         }
     }
-}
-
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    let text = if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_string()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "a non-string panic payload".to_string()
-    };
-    format!("task panicked: {text}")
 }
 
 /// Runs `n`, then keeps running one ready successor inline until none is left. A node run

@@ -1,6 +1,32 @@
 //! Graph: dense node ids, edges, topological order, levels and cycle paths (pure data, no I/O).
+//!
+//! # Exports
+//!
+//! [`Graph::to_dot`] and [`Graph::to_mermaid`] accept every node name. Both name nodes by id
+//! (`n0`, `n1`, ...) and put the name in a label, so no name can merge two nodes or break the
+//! syntax. Labels (and the DOT graph's name) are escaped for each language:
+//!
+//! | in a name                      | DOT label                    | Mermaid label        |
+//! |--------------------------------|------------------------------|----------------------|
+//! | `"`                            | `\"`                         | `#quot;`             |
+//! | `\`                            | `\\`                         | `\`                  |
+//! | `&`                            | `&amp;`                      | `#amp;`              |
+//! | `<`, `>`                       | `<`, `>`                     | `#lt;`, `#gt;`       |
+//! | `#`, `%`, `` ` ``              | `#`, `%`, `` ` ``            | `#35;`, `#37;`, `#96;` |
+//! | newline                        | `\n` (a line break)          | `<br>` (a line break) |
+//! | other control characters, NUL, U+FFFE, U+FFFF | their Rust escape: `\0`, `\t`, `\r`, `\u{1b}` | the same |
+//! | the empty name                 | `""`                         | `" "`                |
+//!
+//! Why: DOT cannot hold a NUL at all and SVG (Graphviz's usual output) cannot hold the other
+//! control characters or U+FFFE/U+FFFF; Graphviz reads `\x` sequences and HTML entities in
+//! labels; Mermaid reads `#...;` as an entity code, `%%` as the start of a directive, a label
+//! in backquotes as Markdown and `<...>` as HTML, and rejects an empty label (`[""]`).
+//! Everything else (unicode, `;`, brackets, very long names) is written as it is. CI checks
+//! both exports of such names with Graphviz's `dot` and Mermaid's own parser
+//! (`ci/check_exports.mjs`).
 
 mod builder;
+mod export;
 
 pub use builder::{GraphBuilder, GraphError};
 
@@ -154,49 +180,6 @@ impl Graph {
     pub fn sinks(&self) -> impl Iterator<Item = NodeId> + '_ {
         self.nodes().filter(|&n| self.successors(n).is_empty())
     }
-
-    /// The graph in Graphviz DOT syntax.
-    #[must_use]
-    pub fn to_dot(&self, name: &str) -> String {
-        let mut out = format!("digraph {} {{\n    rankdir=LR;\n", quote(name));
-        for n in self.nodes() {
-            out.push_str(&format!("    {};\n", quote(self.name(n))));
-        }
-        for n in self.nodes() {
-            for &s in self.successors(n) {
-                out.push_str(&format!(
-                    "    {} -> {};\n",
-                    quote(self.name(n)),
-                    quote(self.name(s))
-                ));
-            }
-        }
-        out.push_str("}\n");
-        out
-    }
-
-    /// The graph as a Mermaid flowchart.
-    #[must_use]
-    pub fn to_mermaid(&self) -> String {
-        let mut out = String::from("flowchart LR\n");
-        for n in self.nodes() {
-            out.push_str(&format!(
-                "    n{}[\"{}\"]\n",
-                n.0,
-                self.name(n).replace('"', "#quot;")
-            ));
-        }
-        for n in self.nodes() {
-            for &s in self.successors(n) {
-                out.push_str(&format!("    n{} --> n{}\n", n.0, s.0));
-            }
-        }
-        out
-    }
-}
-
-fn quote(s: &str) -> String {
-    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 #[cfg(test)]

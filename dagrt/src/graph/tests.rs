@@ -108,8 +108,97 @@ fn large_graph_added_sink_first_builds() {
 }
 
 #[test]
-fn dot_and_mermaid_list_every_edge() {
-    let g = build(&["a", "b"], &[("a", "b")]).expect("valid graph");
-    assert!(g.to_dot("d").contains("\"a\" -> \"b\";"));
-    assert!(g.to_mermaid().contains("n0 --> n1"));
+fn dot_and_mermaid_list_every_node_and_edge_by_id() {
+    let g = build(&["a", "b", "c"], &[("a", "b"), ("a", "c")]).expect("valid graph");
+    assert_eq!(
+        g.to_dot("d"),
+        "digraph \"d\" {\n    rankdir=LR;\n    n0 [label=\"a\"];\n    n1 [label=\"b\"];\n    \
+         n2 [label=\"c\"];\n    n0 -> n1;\n    n0 -> n2;\n}\n"
+    );
+    assert_eq!(
+        g.to_mermaid(),
+        "flowchart LR\n    n0[\"a\"]\n    n1[\"b\"]\n    n2[\"c\"]\n    n0 --> n1\n    n0 --> n2\n"
+    );
+    let empty = build(&[], &[]).expect("valid graph");
+    assert_eq!(empty.to_dot("e"), "digraph \"e\" {\n    rankdir=LR;\n}\n");
+    assert_eq!(empty.to_mermaid(), "flowchart LR\n");
+}
+
+fn dot_label(name: &str) -> String {
+    let mut out = String::new();
+    super::export::push_dot_label(&mut out, name);
+    out
+}
+
+fn mermaid_label(name: &str) -> String {
+    let mut out = String::new();
+    super::export::push_mermaid_label(&mut out, name);
+    out
+}
+
+#[test]
+fn dot_labels_escape_what_graphviz_reads() {
+    let cases = [
+        ("plain name_1", "plain name_1"),
+        ("", ""),
+        ("say \"hi\"", "say \\\"hi\\\""),
+        ("back\\slash\\", "back\\\\slash\\\\"),
+        ("\\N \\G \\l", "\\\\N \\\\G \\\\l"),
+        ("two\nlines", "two\\nlines"),
+        ("nul\0byte", "nul\\\\0byte"),
+        (
+            "tab\tcr\resc\u{1b}del\u{7f}c1\u{85}",
+            "tab\\\\tcr\\\\resc\\\\u{1b}del\\\\u{7f}c1\\\\u{85}",
+        ),
+        ("nonchar\u{fffe}\u{ffff}", "nonchar\\\\u{fffe}\\\\u{ffff}"),
+        ("&amp; <b>", "&amp;amp; <b>"),
+        ("# ; % ` { } [ ] | -> --", "# ; % ` { } [ ] | -> --"),
+        ("é 日本 🦀 \u{202e}", "é 日本 🦀 \u{202e}"),
+    ];
+    for (name, want) in cases {
+        assert_eq!(dot_label(name), want, "{name:?}");
+    }
+}
+
+#[test]
+fn mermaid_labels_escape_what_mermaid_reads() {
+    let cases = [
+        ("plain name_1", "plain name_1"),
+        ("", " "),
+        ("say \"hi\"", "say #quot;hi#quot;"),
+        ("#quot; #35;", "#35;quot; #35;35;"),
+        ("%%{init: {}}%%", "#37;#37;{init: {}}#37;#37;"),
+        ("`md`", "#96;md#96;"),
+        ("<b>&amp;</b>", "#lt;b#gt;#amp;amp;#lt;/b#gt;"),
+        ("two\nlines", "two<br>lines"),
+        (
+            "nul\0tab\tcr\r\u{1b}\u{fffe}",
+            "nul\\0tab\\tcr\\r\\u{1b}\\u{fffe}",
+        ),
+        (
+            "back\\slash ; [x] (y) {z} a|b end",
+            "back\\slash ; [x] (y) {z} a|b end",
+        ),
+        ("é 日本 🦀", "é 日本 🦀"),
+    ];
+    for (name, want) in cases {
+        assert_eq!(mermaid_label(name), want, "{name:?}");
+    }
+}
+
+#[test]
+fn hostile_names_never_merge_nodes_or_break_lines() {
+    let long = "x".repeat(100_000);
+    let names = ["", "\0", "\"", "\\", "\n", "a\nb", "#", ";", long.as_str()];
+    let g = build(&names, &[("", "\0"), ("\\", "\n")]).expect("distinct names");
+    let dot = g.to_dot("dag \"name\"\0");
+    assert!(!dot.contains('\0'));
+    // One line per statement: the header, rankdir, each node, each edge, the closing brace.
+    assert_eq!(dot.lines().count(), 2 + names.len() + 2 + 1, "{dot}");
+    assert!(dot.starts_with("digraph \"dag \\\"name\\\"\\\\0\" {\n"));
+    assert!(dot.contains("    n0 -> n1;\n    n3 -> n4;\n"));
+    let mermaid = g.to_mermaid();
+    assert!(!mermaid.contains('\0') && !mermaid.contains("[\"\"]"));
+    assert_eq!(mermaid.lines().count(), 1 + names.len() + 2, "{mermaid}");
+    assert!(mermaid.ends_with("    n0 --> n1\n    n3 --> n4\n"));
 }
