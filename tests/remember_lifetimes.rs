@@ -25,11 +25,7 @@ mod greetings {
     }
 
     #[task(final)]
-    pub fn message(
-        greeting: &&'static str,
-        name: &str,
-        punctuation: &str,
-    ) -> String {
+    pub fn message(greeting: &&'static str, name: &str, punctuation: &str) -> String {
         format!("{greeting}, {name}{punctuation}")
     }
 }

@@ -247,26 +247,17 @@ impl Ctx<'_> {
         rec.status = NodeStatus::Completed;
         let stores = cache.is_some() || x.checkpoint.is_some();
         let wants_bytes = stores || x.incremental.is_some();
-        let encoded = match (codec, wants_bytes) {
-            (Some(codec), true) => {
-                let stamp = || {
-                    if stores {
-                        codec.stamp(value.as_ref()).map(Some)
-                    } else {
-                        Ok(None)
-                    }
-                };
-                match codec.encode(value.as_ref()).and_then(|b| Ok((b, stamp()?))) {
-                    Ok(encoded) => Some(encoded),
-                    Err(e) => {
-                        self.warn(format!(
-                            "the output of task `{name}` cannot be encoded: {e}"
-                        ));
-                        None
-                    }
+        let encoded = match codec.filter(|_| wants_bytes) {
+            Some(codec) => match encode_output(codec, value.as_ref(), stores) {
+                Ok(encoded) => Some(encoded),
+                Err(e) => {
+                    self.warn(format!(
+                        "the output of task `{name}` cannot be encoded: {e}"
+                    ));
+                    None
                 }
-            }
-            _ => None,
+            },
+            None => None,
         };
         let bytes = encoded.as_ref().map(|(b, _)| b);
         let sealed = encoded
@@ -302,6 +293,21 @@ impl Ctx<'_> {
         self.store(n, value);
         NONE
     }
+}
+
+/// The postcard bytes of `value` and, when it is stored (`stamped`), its stamp.
+fn encode_output(
+    codec: Codec,
+    value: &(dyn std::any::Any + Send + Sync),
+    stamped: bool,
+) -> Result<(Vec<u8>, Option<Vec<u8>>), String> {
+    let bytes = codec.encode(value)?;
+    let stamp = if stamped {
+        Some(codec.stamp(value)?)
+    } else {
+        None
+    };
+    Ok((bytes, stamp))
 }
 
 /// `base × 2^(attempt-1)`, times a jitter in [0.5, 1.5) so that retrying workers spread out,

@@ -3,6 +3,7 @@
 use super::{Codec, shape::shape_of};
 use serde::{Deserialize, Serialize};
 use std::any::type_name;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The first definition of a type, as an old build of the program had it.
 mod v1 {
@@ -114,4 +115,47 @@ fn trailing_bytes_and_missing_stamps_are_refused() {
     assert_eq!(err, "1 bytes are left over after a `u32`");
     let err = Codec::of::<u32>().open(&[]).expect_err("empty");
     assert!(err.starts_with("no type stamp"), "{err}");
+}
+
+#[derive(Serialize)]
+enum E {
+    A(u32),
+    B { s: String },
+    C,
+}
+
+fn s<T: Serialize>(v: &T) -> u64 {
+    shape_of(v).expect("shape")
+}
+
+#[test]
+fn names_order_and_primitive_kinds_count_values_do_not() {
+    let a = s(&v1::P { x: 1.0, y: 2.0 });
+    assert_eq!(a, s(&v1::P { x: 5.0, y: -3.0 }));
+    assert_ne!(a, s(&v2::P { x: 1.0, y: 2.0 }), "field order");
+    assert_ne!(s(&vec![1u32]), s(&vec![1i32]));
+    assert_ne!(s(&1.0f32), s(&1.0f64));
+    assert_eq!(s(&vec![1u32, 2, 3]), s(&vec![9u32]));
+    assert_ne!(s(&Some(1u8)), s(&None::<u8>));
+    assert_ne!(s(&(1u8, 2u16)), s(&(2u16, 1u8)), "tuple order");
+    assert_ne!(s(&E::A(1)), s(&E::C));
+    assert_ne!(
+        s(&E::B { s: "x".into() }),
+        s(&E::A(1)),
+        "variant names and payloads"
+    );
+}
+
+#[test]
+fn maps_and_sets_do_not_depend_on_iteration_order() {
+    let map: HashMap<String, u32> = (0..100).map(|i| (i.to_string(), i)).collect();
+    let other: HashMap<String, u32> = (0..100).rev().map(|i| (i.to_string(), i)).collect();
+    assert_eq!(s(&map), s(&other));
+    let tree: BTreeMap<String, u32> = map.clone().into_iter().collect();
+    assert_eq!(s(&map), s(&tree), "both are serde maps of str to u32");
+    let set: HashSet<u64> = (0..50).collect();
+    assert_eq!(s(&set), s(&vec![7u64]));
+    let mixed = vec![E::A(1), E::C, E::A(2)];
+    assert_eq!(s(&mixed), s(&vec![E::C, E::A(3)]));
+    assert_ne!(s(&mixed), s(&vec![E::C]));
 }
