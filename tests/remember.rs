@@ -508,5 +508,13 @@ fn outputs_serde_cannot_persist_still_run_and_are_never_cached() {
     // `handle` runs every time; `value` (a u32) is cached after the first run, but its key
     // needs its input's content hash, which an opaque handle does not have: it runs too.
     assert_eq!(runs(&opaque::RUNS), [2, 2]);
-    assert!(dag.execute().expect("runs").warnings().is_empty());
+    // And the run says so, naming both.
+    assert_eq!(
+        dag.execute().expect("runs").warnings(),
+        [
+            "cache: 2 task(s) cannot be cached and run every time: `handle` (output \
+          `remember::opaque::Handle` is not serde-capable), `value` (input `handle` has no \
+          content hash)"
+        ]
+    );
 }

@@ -3,7 +3,7 @@
 use crate::args::Args;
 use crate::input::TaskFn;
 use crate::validate::{self, Dep};
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{ReturnType, Type};
@@ -45,6 +45,42 @@ fn is_fallible(ty: &Type) -> bool {
         }
         _ => false,
     }
+}
+
+/// Whether `tokens` spell a lifetime (`'static`) or a reference (`&`) anywhere.
+fn spells_lifetime(tokens: TokenStream) -> bool {
+    tokens.into_iter().any(|t| match t {
+        TokenTree::Punct(p) => p.as_char() == '\'' || p.as_char() == '&',
+        TokenTree::Group(g) => spells_lifetime(g.stream()),
+        TokenTree::Ident(_) | TokenTree::Literal(_) => false,
+    })
+}
+
+/// The body of `__dag_codec`: the output's codec when serde can persist it.
+///
+/// The autoref probe picks `SerdeCodec` when the output is `Serialize + DeserializeOwned`, but
+/// trait selection ignores lifetimes: for `&'static str` (only `Deserialize<'static>`) it
+/// would pick `SerdeCodec` and then fail to compile. So an output type that spells a lifetime
+/// or a reference is not probed: it has no codec, unless the task says `cache`, whose
+/// `assert_persistable` check already demands a persistable output (`Cow<'static, str>`).
+/// A type alias hiding a reference is still probed (and fails to compile): a macro cannot see
+/// through aliases.
+fn codec_expr(f: &TaskFn, args: &Args, output: &TokenStream) -> TokenStream {
+    let private = quote!(::dag::__private);
+    let spelled = match &f.sig.output {
+        ReturnType::Default => false,
+        ReturnType::Type(_, ty) => spells_lifetime(quote!(#ty)),
+    };
+    match (spelled, args.cache.is_some()) {
+        (true, true) => return quote!(#private::persistable_codec::<#output>()),
+        (true, false) => return quote!(::core::option::Option::None),
+        (false, _) => {}
+    }
+    quote! {{
+        #[allow(unused_imports)]
+        use #private::{NoCodec as _, SerdeCodec as _};
+        (&#private::Probe::<#output>::NEW).codec()
+    }}
 }
 
 fn expand(f: &TaskFn, args: &Args, deps: &[Dep<'_>]) -> TokenStream {
@@ -119,6 +155,7 @@ fn expand(f: &TaskFn, args: &Args, deps: &[Dep<'_>]) -> TokenStream {
             const _: () = #private::assert_persistable::<<#name as #private::Task>::Output>();
         }
     });
+    let codec = codec_expr(f, args, &quote!(<#name as #private::Task>::Output));
     quote! {
         #func
 
@@ -136,9 +173,7 @@ fn expand(f: &TaskFn, args: &Args, deps: &[Dep<'_>]) -> TokenStream {
             #persistable
 
             fn __dag_codec() -> ::core::option::Option<#private::Codec> {
-                #[allow(unused_imports)]
-                use #private::{NoCodec as _, SerdeCodec as _};
-                (&#private::Probe::<<#name as #private::Task>::Output>::NEW).codec()
+                #codec
             }
 
             fn __dag_run(__dag_inputs: &#private::Inputs<'_>) -> #private::BodyResult {

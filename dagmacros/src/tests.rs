@@ -135,3 +135,53 @@ fn the_description_is_the_trimmed_doc_comment() {
         "{src}"
     );
 }
+
+#[test]
+fn outputs_that_spell_a_lifetime_are_not_probed_for_serde() {
+    let codec_of = |attr, item| {
+        let src = expand_to_source(attr, item);
+        let start = src.find("fn __dag_codec()").expect("codec fn");
+        let end = start + src[start..].find("fn __dag_run").expect("run fn");
+        src[start..end].to_string()
+    };
+    let probed = codec_of(
+        quote!(),
+        quote!(
+            fn rows() -> Vec<u32> {
+                vec![]
+            }
+        ),
+    );
+    assert!(probed.contains("Probe::<"), "{probed}");
+    let borrowed = codec_of(
+        quote!(),
+        quote!(
+            fn greeting() -> &'static str {
+                "hi"
+            }
+        ),
+    );
+    assert!(
+        borrowed.contains("::core::option::Option::None"),
+        "{borrowed}"
+    );
+    let nested = codec_of(
+        quote!(),
+        quote!(
+            fn names() -> Vec<&'static str> {
+                vec![]
+            }
+        ),
+    );
+    assert!(nested.contains("::core::option::Option::None"), "{nested}");
+    // `cache` demands a persistable output: `Cow<'static, str>` is one.
+    let cached = codec_of(
+        quote!(cache),
+        quote!(
+            fn text() -> std::borrow::Cow<'static, str> {
+                "x".into()
+            }
+        ),
+    );
+    assert!(cached.contains("persistable_codec::<"), "{cached}");
+}

@@ -1,10 +1,15 @@
-//! Runs that remember, before a run starts: checkpoint manifests and the outputs a run reuses.
+//! Runs that remember, before a run starts: checkpoint manifests, the outputs a run reuses,
+//! and the warnings naming every task a cache or checkpoint cannot hold.
 
-use crate::checkpoint::{CheckpointStore, Manifest, ManifestNode};
+use crate::checkpoint::{CheckpointError, CheckpointStore, Manifest, ManifestNode};
 use crate::error::Error;
 use crate::exec::Execution;
 use crate::exec::extras::{self, Extras, Incremental, NodePolicy, Preset};
 use crate::graph::{Graph, NodeId};
+use crate::task::TaskDescriptor;
+
+/// At most this many task names are spelled out in one warning.
+const MAX_NAMES: usize = 10;
 
 /// The checkpoint manifest of a graph: task names, code hashes and inputs.
 pub(crate) fn manifest_of(name: &str, graph: &Graph, policies: &[NodePolicy]) -> Manifest {
@@ -15,6 +20,9 @@ pub(crate) fn manifest_of(name: &str, graph: &Graph, policies: &[NodePolicy]) ->
             .map(|n| ManifestNode {
                 name: graph.name(n).to_string(),
                 code_hash: policies[n.index()].code_hash.to_string(),
+                output_type: policies[n.index()]
+                    .codec
+                    .map_or_else(String::new, |c| c.type_name().to_string()),
                 preds: graph
                     .predecessors(n)
                     .iter()
@@ -25,34 +33,124 @@ pub(crate) fn manifest_of(name: &str, graph: &Graph, policies: &[NodePolicy]) ->
     }
 }
 
-/// Starts a new checkpoint in `dir`, replacing one left by an earlier run (only the files the
-/// checkpoint store owns are removed).
+/// Starts a new checkpoint in `dir`, replacing one left by an earlier run, damaged or not
+/// (only the files the checkpoint store owns are removed).
 pub(crate) fn fresh_checkpoint(
     dir: &std::path::Path,
     manifest: &Manifest,
+) -> Result<CheckpointStore, CheckpointError> {
+    crate::checkpoint::clear_dir(dir)?;
+    CheckpointStore::open(dir, manifest)
+}
+
+/// Opens the checkpoint `resume` finishes; the error says what to do next.
+pub(crate) fn resume_checkpoint(
+    dir: &std::path::Path,
+    manifest: &Manifest,
 ) -> Result<CheckpointStore, Error> {
-    let err = |e: crate::checkpoint::CheckpointError| Error::Checkpoint(e.to_string());
-    match CheckpointStore::open(dir, manifest) {
-        Ok(store) => {
-            store.clear().map_err(err)?;
-            CheckpointStore::open(dir, manifest).map_err(err)
-        }
-        Err(_) => {
-            let _ = std::fs::remove_file(dir.join("manifest.json"));
-            let _ = std::fs::remove_dir_all(dir.join("outputs"));
-            CheckpointStore::open(dir, manifest).map_err(err)
-        }
+    CheckpointStore::open(dir, manifest).map_err(|e| {
+        Error::Checkpoint(format!(
+            "cannot resume: {e} (execute() starts a new checkpoint there)"
+        ))
+    })
+}
+
+/// `a, b, c and 4 more`: at most [`MAX_NAMES`] items.
+fn bounded(list: &[String]) -> String {
+    let mut out = list
+        .iter()
+        .take(MAX_NAMES)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if list.len() > MAX_NAMES {
+        out.push_str(&format!(" and {} more", list.len() - MAX_NAMES));
+    }
+    out
+}
+
+/// `` `a`, `b` ``: task names, at most [`MAX_NAMES`] of them.
+fn names(list: &[String]) -> String {
+    bounded(&list.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>())
+}
+
+/// Why node `i` has no codec, for warnings.
+fn no_codec(tasks: &[&'static TaskDescriptor], i: usize) -> String {
+    match tasks.get(i) {
+        Some(d) => format!("output `{}` is not serde-capable", (d.output_type)()),
+        None => "added without `Tasks::add_persistent`".to_string(),
     }
 }
 
+/// What a run persists: whether a cache is open and `.cache(true)` was asked for, whether a
+/// checkpoint is open.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Persisting {
+    pub cache: bool,
+    pub cache_all: bool,
+    pub checkpoint: bool,
+}
+
+/// The warnings naming every task a run persisting as `on` says cannot persist.
+pub(crate) fn unpersisted(
+    graph: &Graph,
+    policies: &[NodePolicy],
+    tasks: &[&'static TaskDescriptor],
+    on: Persisting,
+) -> Vec<String> {
+    let cache_all = on.cache && on.cache_all;
+    let checkpoint = on.checkpoint;
+    let mut warnings = Vec::new();
+    let mut uncached = Vec::new();
+    let mut uncheckpointed = Vec::new();
+    for n in graph.nodes() {
+        let i = n.index();
+        let policy = &policies[i];
+        let name = graph.name(n);
+        if policy.codec.is_none() {
+            if cache_all {
+                uncached.push(format!("`{name}` ({})", no_codec(tasks, i)));
+            }
+            if checkpoint {
+                uncheckpointed.push(format!("`{name}` ({})", no_codec(tasks, i)));
+            }
+        } else if on.cache && (on.cache_all || policy.cache) {
+            let opaque = graph
+                .predecessors(n)
+                .iter()
+                .find(|p| policies[p.index()].codec.is_none());
+            if let Some(&p) = opaque {
+                let input = graph.name(p);
+                uncached.push(format!("`{name}` (input `{input}` has no content hash)"));
+            }
+        }
+    }
+    if !uncached.is_empty() {
+        warnings.push(format!(
+            "cache: {} task(s) cannot be cached and run every time: {}",
+            uncached.len(),
+            bounded(&uncached)
+        ));
+    }
+    if !uncheckpointed.is_empty() {
+        warnings.push(format!(
+            "checkpoint: {} task(s) cannot be checkpointed and run again on resume: {}",
+            uncheckpointed.len(),
+            bounded(&uncheckpointed)
+        ));
+    }
+    warnings
+}
+
 /// Resume: reuse every checkpointed output, loading only those that a task that runs (or the
-/// caller) will read. An output that cannot be loaded is recomputed instead.
+/// caller) will read. An output that cannot be loaded is recomputed instead, with a warning.
 pub(crate) fn preset_from_checkpoint(
     x: &mut Extras<'_>,
     store: &CheckpointStore,
     graph: &Graph,
     final_node: Option<NodeId>,
     keep_all: bool,
+    warnings: &mut Vec<String>,
 ) {
     let done: std::collections::HashSet<String> = store.completed().into_iter().collect();
     let mut reused: Vec<bool> = graph
@@ -71,15 +169,20 @@ pub(crate) fn preset_from_checkpoint(
             if !needed || values[i].is_some() {
                 continue;
             }
-            let codec = x.policies[i].codec;
-            let loaded = store
-                .load(graph.name(n))
-                .ok()
-                .flatten()
-                .and_then(|bytes| codec.and_then(|c| (c.decode)(&bytes).ok()));
+            let name = graph.name(n);
+            let loaded = match (store.load(name), x.policies[i].codec) {
+                (Ok(Some(bytes)), Some(codec)) => codec.open(&bytes).map_err(|e| {
+                    format!("the checkpointed output of task `{name}` was refused ({e})")
+                }),
+                (Ok(_), _) => Err(format!(
+                    "the checkpointed output of task `{name}` disappeared"
+                )),
+                (Err(e), _) => Err(e.to_string()),
+            };
             match loaded {
-                Some(v) => values[i] = Some(v),
-                None => {
+                Ok(v) => values[i] = Some(v),
+                Err(e) => {
+                    warnings.push(format!("{e}; the task runs again"));
                     reused[i] = false;
                     retry = true;
                 }
@@ -99,12 +202,14 @@ pub(crate) fn preset_from_checkpoint(
 }
 
 /// Rerun: reuse the previous outputs; the changed tasks run, and so does every task an output
-/// that really changed reaches.
+/// that really changed reaches. Completed tasks whose output `previous` did not keep are
+/// named in a warning: they run again.
 pub(crate) fn preset_from_previous(
     x: &mut Extras<'_>,
     mut previous: Box<Execution>,
     changed: &[&str],
     graph: &Graph,
+    warnings: &mut Vec<String>,
 ) -> Result<(), Error> {
     let same_graph = previous.graph().len() == graph.len()
         && graph
@@ -124,11 +229,19 @@ pub(crate) fn preset_from_previous(
         forced[n.index()] = true;
     }
     let mut prev_hash = Vec::with_capacity(graph.len());
+    let mut lost = Vec::new();
     for n in graph.nodes() {
         let i = n.index();
         let value = previous.take_output(n);
+        if value.is_none()
+            && !forced[i]
+            && previous.node_result(n).status == crate::exec::NodeStatus::Completed
+        {
+            lost.push(graph.name(n).to_string());
+        }
         let hash = match (&value, x.policies[i].codec) {
-            (Some(v), Some(codec)) => (codec.encode)(v.as_ref())
+            (Some(v), Some(codec)) => codec
+                .encode(v.as_ref())
                 .ok()
                 .map(|b| crate::cache::Key::of_bytes(&b)),
             _ => None,
@@ -137,6 +250,14 @@ pub(crate) fn preset_from_previous(
         if let Some(v) = value {
             *x.preset[i].get_mut_owned() = Preset::Reuse(Some(v));
         }
+    }
+    if !lost.is_empty() {
+        warnings.push(format!(
+            "rerun: the previous execution kept no output of {} task(s), which run again: {} \
+             (run it with .keep_outputs(true))",
+            lost.len(),
+            names(&lost)
+        ));
     }
     x.incremental = Some(Incremental { forced, prev_hash });
     x.preset_flag = extras::HIT_PREVIOUS;

@@ -1,6 +1,8 @@
 //! Support items for the code `#[task]` generates; not a public API.
 
-pub use crate::persist::{Codec, NoCodec, Probe, SerdeCodec, assert_persistable};
+pub use crate::persist::{
+    Codec, NoCodec, Probe, SerdeCodec, assert_persistable, persistable_codec,
+};
 pub use crate::task::{BodyResult, Fallible, Inputs, Task, TaskDescriptor, frees};
 pub use inventory;
 

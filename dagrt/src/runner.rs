@@ -1,12 +1,14 @@
 //! Dag: selecting, configuring and running a DAG (static `#[task]` DAGs and builder graphs).
 
 use crate::cache::CacheStore;
-use crate::checkpoint::CheckpointStore;
 use crate::error::Error;
 use crate::exec::extras::{Extras, NodePolicy};
 use crate::exec::{self, Bodies, DynBody, Execution, NodeStatus};
 use crate::graph::{Graph, NodeId};
-use crate::memory::{fresh_checkpoint, manifest_of, preset_from_checkpoint, preset_from_previous};
+use crate::memory::{
+    Persisting, fresh_checkpoint, manifest_of, preset_from_checkpoint, preset_from_previous,
+    resume_checkpoint, unpersisted,
+};
 use crate::registry::{self, StaticDag};
 use crate::task::TaskDescriptor;
 use crate::tasks::{OutputType, Tasks};
@@ -78,6 +80,7 @@ struct Bound {
     bodies: Vec<DynBody<'static>>,
     frees: Vec<bool>,
     outputs: Vec<OutputType>,
+    policies: Vec<NodePolicy>,
 }
 
 /// What [`Dag::tasks`] tells about one task.
@@ -144,13 +147,17 @@ impl Dag {
     }
 
     /// First delay between attempts (default 100 ms); it doubles after each failure, with a
-    /// random jitter of ±50% (a task's `#[task(backoff = ..)]` wins).
+    /// random jitter of ±50%, and never exceeds 10 minutes, whatever `delay` is (even
+    /// `Duration::MAX`; a task's `#[task(backoff = ..)]` wins).
     pub fn backoff(mut self, delay: Duration) -> Self {
         self.backoff = delay;
         self
     }
 
-    /// Caches every task whose output is serde-capable, not only `#[task(cache)]` ones.
+    /// Caches every task whose output is serde-capable, not only `#[task(cache)]` ones (for a
+    /// builder graph: every task added with [`Tasks::add_persistent`]). Tasks that cannot be
+    /// cached are named in a warning of the [`Execution`]; an unusable cache dir makes the
+    /// run uncached, with a warning, never a failed run.
     pub fn cache(mut self, on: bool) -> Self {
         self.cache_all = on;
         self
@@ -171,7 +178,9 @@ impl Dag {
 
     /// Saves each completed, serde-capable output to `dir` as soon as it is produced, so that
     /// [`Dag::resume`] can finish a failed or killed run. A new run (`execute`/`run`) starts a
-    /// fresh checkpoint.
+    /// fresh checkpoint (replacing a damaged one); if that cannot be written, the run goes on
+    /// without a checkpoint and says so in a warning. Tasks that cannot be checkpointed are
+    /// named in a warning.
     pub fn checkpoint_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.checkpoint_dir = Some(dir.into());
         self
@@ -224,22 +233,24 @@ impl Dag {
         let mut bodies = Vec::with_capacity(graph.len());
         let mut frees = Vec::with_capacity(graph.len());
         let mut outputs = Vec::with_capacity(graph.len());
+        let mut policies = Vec::with_capacity(graph.len());
         for n in graph.nodes() {
-            let (body, free, output) =
-                tasks
-                    .bodies
-                    .remove(graph.name(n))
-                    .ok_or_else(|| Error::MissingTask {
-                        node: graph.name(n).to_string(),
-                    })?;
-            bodies.push(body);
-            frees.push(free);
-            outputs.push(output);
+            let entry = tasks
+                .bodies
+                .remove(graph.name(n))
+                .ok_or_else(|| Error::MissingTask {
+                    node: graph.name(n).to_string(),
+                })?;
+            bodies.push(entry.body);
+            frees.push(entry.frees);
+            outputs.push(entry.output);
+            policies.push(entry.policy);
         }
         self.bound = Some(Bound {
             bodies,
             frees,
             outputs,
+            policies,
         });
         Ok(self)
     }
@@ -494,7 +505,7 @@ impl Dag {
                 &bound.frees,
                 final_or_sink(graph, *fin),
                 Arc::from(Vec::new()),
-                None,
+                Some(&bound.policies),
                 memory,
             );
         }
@@ -549,8 +560,8 @@ impl Dag {
     /// nodes; [`Error::NotBuilderDag`] when this is a static DAG.
     pub fn execute_with(&self, tasks: &Tasks<'_>) -> Result<Execution, Error> {
         let (graph, fin) = self.builder_graph("execute_with")?;
-        let (bodies, frees) = tasks.resolve(graph)?;
-        self.execute_resolved(graph, &bodies, &frees, final_or_sink(graph, *fin))
+        let (bodies, frees, policies) = tasks.resolve(graph)?;
+        self.execute_resolved(graph, &bodies, &frees, &policies, final_or_sink(graph, *fin))
     }
 
     /// Runs a builder DAG and returns its final node's output (the node set with
@@ -561,7 +572,7 @@ impl Dag {
     /// [`Error::OutputType`] (these two before anything runs).
     pub fn run_with<T: Any>(&self, tasks: &Tasks<'_>) -> Result<T, Error> {
         let (graph, fin) = self.builder_graph("run_with")?;
-        let (bodies, frees) = tasks.resolve(graph)?;
+        let (bodies, frees, policies) = tasks.resolve(graph)?;
         let fin = self.final_of(graph, *fin)?;
         let found = tasks
             .output_type(graph.name(fin))
@@ -569,7 +580,7 @@ impl Dag {
                 node: graph.name(fin).to_string(),
             })?;
         check_output::<T>(graph, fin, found)?;
-        let exec = self.execute_resolved(graph, &bodies, &frees, Some(fin))?;
+        let exec = self.execute_resolved(graph, &bodies, &frees, &policies, Some(fin))?;
         take_final(exec, fin, found.name)
     }
 
@@ -579,6 +590,7 @@ impl Dag {
         graph: &Arc<Graph>,
         bodies: &[exec::Body<'_>],
         frees: &[bool],
+        policies: &[NodePolicy],
         final_node: Option<NodeId>,
     ) -> Result<Execution, Error> {
         self.execute_plan(
@@ -587,7 +599,7 @@ impl Dag {
             frees,
             final_node,
             Arc::from(Vec::new()),
-            None,
+            Some(policies),
             Memory::Fresh,
         )
     }
@@ -607,6 +619,8 @@ impl Dag {
         let cache_store;
         let checkpoint_store;
         let mut extras = None;
+        // Problems found before the run starts; they go first on the execution's warnings.
+        let mut early_warnings = Vec::new();
         let rerun = matches!(memory, Memory::Rerun { .. });
         let needs_extras = self.retries > 0
             || self.cache_all
@@ -631,34 +645,57 @@ impl Dag {
             x.retries = self.retries;
             x.backoff = self.backoff;
             x.cache_all = self.cache_all;
-            if self.cache_all || policies.iter().any(|p| p.cache) {
+            let wants_cache = self.cache_all || policies.iter().any(|p| p.cache);
+            if wants_cache {
                 let dir = self
                     .cache_dir
                     .clone()
                     .unwrap_or_else(CacheStore::default_dir);
-                cache_store = CacheStore::open(dir)
-                    .map_err(|e| Error::Cache(e.to_string()))?
-                    .max_bytes(self.cache_max_bytes);
-                x.cache = Some(&cache_store);
+                match CacheStore::open(dir) {
+                    Ok(store) => {
+                        cache_store = store.max_bytes(self.cache_max_bytes);
+                        x.cache = Some(&cache_store);
+                    }
+                    Err(e) => early_warnings.push(format!("{e}; this run is not cached")),
+                }
             }
             if let Some(dir) = &self.checkpoint_dir {
                 let manifest = manifest_of(&self.name, graph, policies);
-                checkpoint_store = match memory {
-                    Memory::Resume => CheckpointStore::open(dir, &manifest)
-                        .map_err(|e| Error::Checkpoint(e.to_string()))?,
-                    _ => fresh_checkpoint(dir, &manifest)?,
+                let opened = match memory {
+                    Memory::Resume => Some(resume_checkpoint(dir, &manifest)?),
+                    _ => fresh_checkpoint(dir, &manifest)
+                        .map_err(|e| {
+                            early_warnings.push(format!("{e}; this run is not checkpointed"));
+                        })
+                        .ok(),
                 };
-                x.checkpoint = Some(&checkpoint_store);
+                if let Some(store) = opened {
+                    checkpoint_store = store;
+                    x.checkpoint = Some(&checkpoint_store);
+                }
             }
+            let on = Persisting {
+                cache: x.cache.is_some(),
+                cache_all: self.cache_all,
+                checkpoint: x.checkpoint.is_some(),
+            };
+            early_warnings.extend(unpersisted(graph, policies, &tasks, on));
             match memory {
                 Memory::Fresh => {}
                 Memory::Resume => {
                     if let Some(store) = x.checkpoint {
-                        preset_from_checkpoint(&mut x, store, graph, final_node, self.keep_outputs);
+                        preset_from_checkpoint(
+                            &mut x,
+                            store,
+                            graph,
+                            final_node,
+                            self.keep_outputs,
+                            &mut early_warnings,
+                        );
                     }
                 }
                 Memory::Rerun { previous, changed } => {
-                    preset_from_previous(&mut x, previous, changed, graph)?
+                    preset_from_previous(&mut x, previous, changed, graph, &mut early_warnings)?
                 }
             }
             extras = Some(x);
@@ -690,6 +727,7 @@ impl Dag {
             pool.current_num_threads(),
             final_node,
         );
+        execution.warnings.splice(0..0, early_warnings);
         if let Some(text) = leftover {
             execution.warnings.push(format!(
                 "dropping an output loaded for reuse panicked (the panic was caught): {text}"

@@ -1,12 +1,27 @@
 //! Tasks: closures keyed by node name, the bodies of graphs built at run time.
 
 use crate::error::Error;
+use crate::exec::extras::NodePolicy;
 use crate::exec::{Body, DynBody};
 use crate::graph::Graph;
+use crate::persist::Codec;
 use crate::task::{Fallible, Inputs};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::any::{TypeId, type_name};
 use std::collections::HashMap;
 use std::fmt;
+
+/// One task body and what the executor needs to know about its output.
+pub(crate) struct Entry<'a> {
+    pub body: DynBody<'a>,
+    /// Whether its output owns memory.
+    pub frees: bool,
+    /// Cache, checkpoint and rerun options (a codec for persistent tasks).
+    pub policy: NodePolicy,
+    /// Its output type.
+    pub output: OutputType,
+}
 
 /// Task bodies for a builder graph, keyed by node name.
 ///
@@ -24,10 +39,34 @@ use std::fmt;
 /// assert_eq!(dag.run_with::<i32>(&tasks)?, 3);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// Only tasks added with [`add_persistent`](Tasks::add_persistent) or
+/// [`add_persistent_with_inputs`](Tasks::add_persistent_with_inputs) can be cached
+/// (`.cache(true)`), checkpointed and resumed, or cut off early by a rerun; a run that asks for
+/// these names every other task in a warning on its [`Execution`](crate::Execution).
+///
+/// ```
+/// use dag::{Dag, Tasks, graph::Graph};
+///
+/// let mut b = Graph::builder();
+/// b.add_nodes(["rows", "total"]).add_edges([("rows", "total")]);
+/// # let tmp = tempfile::tempdir()?;
+/// let dag = Dag::from_graph("persisted", b.build()?).cache(true).cache_dir(tmp.path());
+///
+/// let mut tasks = Tasks::new();
+/// tasks
+///     .add_persistent("rows", "v1", || vec![1u64, 2, 3])
+///     .add_persistent_with_inputs("total", "v1", |inputs| {
+///         Ok::<_, dag::InputError>(inputs.get::<Vec<u64>>(0)?.iter().sum::<u64>())
+///     });
+/// assert_eq!(dag.execute_with(&tasks)?.cache_stats().stores, 2);
+/// assert_eq!(dag.execute_with(&tasks)?.cache_stats().hits, 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Default)]
 pub struct Tasks<'a> {
-    /// Body of each node, whether its output owns memory, and its output type.
-    pub(crate) bodies: HashMap<String, (DynBody<'a>, bool, OutputType)>,
+    /// Body of each node, by name.
+    pub(crate) bodies: HashMap<String, Entry<'a>>,
 }
 
 /// A task's output type, for `run_with` to check before running and to name in messages.
@@ -62,10 +101,7 @@ impl<'a> Tasks<'a> {
         F: Fn() -> T + Send + Sync + 'a,
     {
         let body: DynBody<'a> = Box::new(move |_: &Inputs<'_>| Ok(Box::new(f()) as _));
-        let output = OutputType::of::<T>();
-        self.bodies
-            .insert(name.into(), (body, crate::task::frees::<T>(), output));
-        self
+        self.insert::<T>(name.into(), body, None)
     }
 
     /// A zero-argument task that may fail.
@@ -76,10 +112,7 @@ impl<'a> Tasks<'a> {
     {
         let body: DynBody<'a> =
             Box::new(move |_: &Inputs<'_>| f().into_body_result().map(|v| Box::new(v) as _));
-        let output = OutputType::of::<R::Ok>();
-        self.bodies
-            .insert(name.into(), (body, crate::task::frees::<R::Ok>(), output));
-        self
+        self.insert::<R::Ok>(name.into(), body, None)
     }
 
     /// A task that reads its inputs (in the order of its edges, or by name).
@@ -91,9 +124,70 @@ impl<'a> Tasks<'a> {
         let body: DynBody<'a> = Box::new(move |inputs: &Inputs<'_>| {
             f(inputs).into_body_result().map(|v| Box::new(v) as _)
         });
-        let output = OutputType::of::<R::Ok>();
-        self.bodies
-            .insert(name.into(), (body, crate::task::frees::<R::Ok>(), output));
+        self.insert::<R::Ok>(name.into(), body, None)
+    }
+
+    /// A zero-argument task whose output serde can persist (with postcard): it can be cached,
+    /// checkpointed and resumed like a `#[task]` with a serde output.
+    ///
+    /// `code_version` stands for the task's code in cache keys and checkpoint manifests (the
+    /// code of a closure cannot be hashed): change it whenever the closure changes, or cached
+    /// outputs of the old code are served. The output type's name is part of the key too.
+    pub fn add_persistent<T, F>(
+        &mut self,
+        name: impl Into<String>,
+        code_version: &'static str,
+        f: F,
+    ) -> &mut Self
+    where
+        T: Serialize + DeserializeOwned + Send + Sync + 'static,
+        F: Fn() -> T + Send + Sync + 'a,
+    {
+        let body: DynBody<'a> = Box::new(move |_: &Inputs<'_>| Ok(Box::new(f()) as _));
+        self.insert::<T>(name.into(), body, Some((Codec::of::<T>(), code_version)))
+    }
+
+    /// A task that reads its inputs and may fail, whose output serde can persist (see
+    /// [`add_persistent`](Tasks::add_persistent) for `code_version`).
+    pub fn add_persistent_with_inputs<R, F>(
+        &mut self,
+        name: impl Into<String>,
+        code_version: &'static str,
+        f: F,
+    ) -> &mut Self
+    where
+        R: Fallible,
+        R::Ok: Serialize + DeserializeOwned,
+        F: Fn(&Inputs<'_>) -> R + Send + Sync + 'a,
+    {
+        let body: DynBody<'a> = Box::new(move |inputs: &Inputs<'_>| {
+            f(inputs).into_body_result().map(|v| Box::new(v) as _)
+        });
+        let persist = Some((Codec::of::<R::Ok>(), code_version));
+        self.insert::<R::Ok>(name.into(), body, persist)
+    }
+
+    fn insert<T: 'static>(
+        &mut self,
+        name: String,
+        body: DynBody<'a>,
+        persist: Option<(Codec, &'static str)>,
+    ) -> &mut Self {
+        let policy = match persist {
+            Some((codec, code_version)) => NodePolicy {
+                codec: Some(codec),
+                code_hash: code_version,
+                ..NodePolicy::default()
+            },
+            None => NodePolicy::default(),
+        };
+        let entry = Entry {
+            body,
+            frees: crate::task::frees::<T>(),
+            policy,
+            output: OutputType::of::<T>(),
+        };
+        self.bodies.insert(name, entry);
         self
     }
 }
@@ -113,7 +207,7 @@ impl<'a> Tasks<'a> {
 
     /// The output type of the task for node `name`.
     pub(crate) fn output_type(&self, name: &str) -> Option<OutputType> {
-        self.bodies.get(name).map(|b| b.2)
+        self.bodies.get(name).map(|e| e.output)
     }
 
     /// Checks that every body names a node and every node has a body.
@@ -143,15 +237,17 @@ impl<'a> Tasks<'a> {
         Ok(())
     }
 
-    /// The bodies in node order, and which outputs own memory.
-    pub(crate) fn resolve(&self, graph: &Graph) -> Result<(Vec<Body<'_>>, Vec<bool>), Error> {
+    /// The bodies in node order, which outputs own memory, and the nodes' policies.
+    pub(crate) fn resolve(&self, graph: &Graph) -> Result<Resolved<'_>, Error> {
         let mut bodies: Vec<Body<'_>> = Vec::with_capacity(graph.len());
         let mut frees = Vec::with_capacity(graph.len());
+        let mut policies = Vec::with_capacity(graph.len());
         for n in graph.nodes() {
             match self.bodies.get(graph.name(n)) {
-                Some((body, free, _)) => {
-                    bodies.push(&**body);
-                    frees.push(*free);
+                Some(entry) => {
+                    bodies.push(&*entry.body);
+                    frees.push(entry.frees);
+                    policies.push(entry.policy);
                 }
                 None => {
                     return Err(Error::MissingTask {
@@ -163,9 +259,12 @@ impl<'a> Tasks<'a> {
         if self.bodies.len() != graph.len() {
             self.check(graph)?;
         }
-        Ok((bodies, frees))
+        Ok((bodies, frees, policies))
     }
 }
+
+/// Bodies, output-frees flags and policies of a graph's nodes, in node order.
+pub(crate) type Resolved<'t> = (Vec<Body<'t>>, Vec<bool>, Vec<NodePolicy>);
 
 impl fmt::Debug for Tasks<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -1,6 +1,7 @@
 //! On-disk entry format shared by the cache and checkpoints, plus atomic file writes.
 //!
-//! An entry is a 45-byte header followed by the payload:
+//! An entry is a 45-byte header followed by the payload (whose first bytes say whose value it
+//! is: the cache key for the cache, the node and its code hash for checkpoints):
 //!
 //! | bytes  | field                                  |
 //! |--------|----------------------------------------|
@@ -18,19 +19,25 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// Magic bytes opening every entry file.
 pub(crate) const MAGIC: [u8; 4] = *b"DAGC";
 /// Version of the entry format written by this code.
-pub(crate) const FORMAT_VERSION: u8 = 1;
+pub(crate) const FORMAT_VERSION: u8 = 2;
 /// Length of the header that precedes the payload.
 pub(crate) const HEADER_LEN: usize = 4 + 1 + 8 + 32;
 /// Extension of temporary files (their names also start with a `.`).
 pub(crate) const TEMP_SUFFIX: &str = ".tmp";
 
-/// Builds the header for `payload`.
-pub(crate) fn encode_header(payload: &[u8]) -> [u8; HEADER_LEN] {
+/// Builds the header for the payload made of `parts`, in order.
+pub(crate) fn encode_header(parts: &[&[u8]]) -> [u8; HEADER_LEN] {
     let mut header = [0u8; HEADER_LEN];
+    let mut hash = blake3::Hasher::new();
+    let mut len = 0u64;
+    for part in parts {
+        hash.update(part);
+        len += part.len() as u64;
+    }
     header[0..4].copy_from_slice(&MAGIC);
     header[4] = FORMAT_VERSION;
-    header[5..13].copy_from_slice(&(payload.len() as u64).to_le_bytes());
-    header[13..45].copy_from_slice(blake3::hash(payload).as_bytes());
+    header[5..13].copy_from_slice(&len.to_le_bytes());
+    header[13..45].copy_from_slice(hash.finalize().as_bytes());
     header
 }
 
@@ -39,7 +46,7 @@ pub(crate) fn encode_header(payload: &[u8]) -> [u8; HEADER_LEN] {
 #[cfg(test)]
 pub(crate) fn encode_entry(payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
-    out.extend_from_slice(&encode_header(payload));
+    out.extend_from_slice(&encode_header(&[payload]));
     out.extend_from_slice(payload);
     out
 }
@@ -76,6 +83,87 @@ pub(crate) fn decode_entry(mut file: Vec<u8>) -> Result<Vec<u8>, String> {
     }
     file.drain(..HEADER_LEN);
     Ok(file)
+}
+
+/// What is found where an entry file should be.
+#[derive(Debug)]
+pub(crate) enum Found {
+    /// Nothing.
+    Missing,
+    /// A regular file, with its content.
+    File(Vec<u8>),
+    /// Something that is not a regular file (a directory, a FIFO, a socket, a device), which is
+    /// never opened: reading a FIFO would block until some process writes to it.
+    Other(&'static str),
+}
+
+/// Reads the entry file at `path` (following symlinks) without ever opening anything but a
+/// regular file.
+pub(crate) fn read_entry_file(path: &Path) -> io::Result<Found> {
+    let meta = match fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Found::Missing),
+        Err(e) => return Err(e),
+    };
+    if !meta.is_file() {
+        return Ok(Found::Other(kind_of(&meta.file_type())));
+    }
+    let mut file = File::open(path)?;
+    // The path may have been replaced since `metadata`: check what was opened.
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Ok(Found::Other(kind_of(&meta.file_type())));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    io::Read::read_to_end(&mut file, &mut bytes)?;
+    Ok(Found::File(bytes))
+}
+
+/// `a directory`, `a FIFO`, ...: what a non-regular file is, for messages.
+fn kind_of(t: &fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "a device";
+        }
+    }
+    if t.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Removes whatever is at `path` (a directory with its content), so an entry can be written
+/// there again. Best effort: errors are ignored, the next write reports its own.
+pub(crate) fn remove_any(path: &Path) {
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_dir() => {
+            let _ = fs::remove_dir_all(path);
+        }
+        Ok(_) => {
+            let _ = fs::remove_file(path);
+        }
+        Err(_) => {}
+    }
+}
+
+/// [`write_atomic`], replacing a directory found at `path` (a rename cannot replace one).
+pub(crate) fn replace_atomic(path: &Path, parts: &[&[u8]]) -> io::Result<()> {
+    match write_atomic(path, parts) {
+        Err(_) if fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) => {
+            remove_any(path);
+            write_atomic(path, parts)
+        }
+        other => other,
+    }
 }
 
 /// A temporary file name that is unique across processes and threads: pid, a

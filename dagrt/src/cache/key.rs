@@ -77,15 +77,15 @@ impl fmt::Debug for Key {
 
 /// Context string for blake3's key derivation mode: keeps builder keys apart
 /// from plain content hashes ([`Key::of_bytes`]) and from other uses of blake3.
-const KEY_CONTEXT: &str = "dag cache key v1";
+const KEY_CONTEXT: &str = "dag cache key v2";
 
 /// Derives the [`Key`] of a task's output from everything that determines it:
-/// the task name, the hash of its code, an optional user version, and the keys
-/// of its inputs.
+/// the task name, the hash of its code, an optional user version, the output's
+/// type name, and the keys of its inputs.
 ///
 /// Every field is tagged and length-prefixed before hashing, so no two
-/// different field lists hash the same byte stream. `code` and `version` may be
-/// called in any order (the last call wins); inputs are hashed in the order
+/// different field lists hash the same byte stream. `code`, `version` and
+/// `output_type` may be called in any order (the last call wins); inputs are hashed in the order
 /// they are added.
 ///
 /// ```
@@ -104,6 +104,7 @@ pub struct KeyBuilder {
     task: String,
     code: Option<String>,
     version: Option<String>,
+    output_type: Option<String>,
     inputs: Vec<(String, Key)>,
 }
 
@@ -114,6 +115,7 @@ impl KeyBuilder {
             task: task_name.to_owned(),
             code: None,
             version: None,
+            output_type: None,
             inputs: Vec::new(),
         }
     }
@@ -132,6 +134,14 @@ impl KeyBuilder {
         self
     }
 
+    /// Sets the full name of the output's type ([`std::any::type_name`]), so that a task
+    /// whose output type changed (an alias switched from `Vec<u32>` to `Vec<i32>`) misses.
+    #[must_use]
+    pub fn output_type(mut self, type_name: &str) -> KeyBuilder {
+        self.output_type = Some(type_name.to_owned());
+        self
+    }
+
     /// Appends an input: its parameter name and the key of its value. Order matters.
     #[must_use]
     pub fn input(mut self, name: &str, key: &Key) -> KeyBuilder {
@@ -139,12 +149,13 @@ impl KeyBuilder {
         self
     }
 
-    /// Hashes the fields into a key. Absent and empty `code`/`version` differ.
+    /// Hashes the fields into a key. Absent and empty `code`/`version`/`output_type` differ.
     pub fn finish(&self) -> Key {
         let mut h = blake3::Hasher::new_derive_key(KEY_CONTEXT);
         field(&mut h, b'T', self.task.as_bytes());
         optional(&mut h, b'C', self.code.as_deref());
         optional(&mut h, b'V', self.version.as_deref());
+        optional(&mut h, b'O', self.output_type.as_deref());
         h.update(&(self.inputs.len() as u64).to_le_bytes());
         for (name, key) in &self.inputs {
             field(&mut h, b'I', name.as_bytes());

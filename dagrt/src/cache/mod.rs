@@ -1,7 +1,8 @@
 //! A content-addressed store for task outputs, safe to share between threads and processes.
 //!
 //! Entries live in `{dir}/objects/{first 2 hex}/{key hex}.bin`, each a small
-//! checksummed header followed by the payload. Writes go to a temporary file
+//! checksummed header followed by the entry's own 32-byte key and the payload; a file whose
+//! recorded key is not the one its name says (copied or renamed by hand) is refused. Writes go to a temporary file
 //! that is fsynced and renamed into place, so readers never see a partial
 //! entry; concurrent writers of one key write identical content, so the last
 //! rename wins harmlessly. A hit refreshes the entry's mtime, and eviction
@@ -29,12 +30,15 @@ mod tests;
 pub use error::CacheError;
 pub use key::{Key, KeyBuilder};
 
+use entry::Found;
 use std::fs::{self, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 use std::time::SystemTime;
 
+/// Length of the key recorded at the start of every entry's payload.
+const KEY_LEN: usize = 32;
 /// Default size budget: 1 GiB.
 const DEFAULT_MAX_BYTES: u64 = 1 << 30;
 /// After this many puts without a directory scan, the next put rescans, so
@@ -110,18 +114,38 @@ impl CacheStore {
 
     /// Reads the entry for `key`: `Ok(None)` when absent.
     ///
-    /// A truncated, garbled or otherwise invalid entry is removed and reported as
-    /// [`CacheError::Corrupt`]; the next `get` of that key returns `Ok(None)`.
+    /// A truncated, garbled or otherwise invalid entry, an entry recording another key, and
+    /// anything that is not a regular file (a directory, a FIFO: never opened) are removed and
+    /// reported as [`CacheError::Corrupt`]; the next `get` of that key returns `Ok(None)`.
     /// A hit sets the entry's mtime to now (best effort: a read-only cache still
     /// serves hits), which is what eviction orders by.
     pub fn get(&self, key: &Key) -> Result<Option<Vec<u8>>, CacheError> {
         let path = self.entry_path(key);
-        let file = match fs::read(&path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        let file = match entry::read_entry_file(&path) {
+            Ok(Found::File(file)) => file,
+            Ok(Found::Missing) => return Ok(None),
+            Ok(Found::Other(kind)) => {
+                entry::remove_any(&path);
+                return Err(CacheError::Corrupt {
+                    path,
+                    reason: format!("{kind} is where the entry should be (removed)"),
+                });
+            }
             Err(e) => return Err(CacheError::io("read", path, e)),
         };
-        match entry::decode_entry(file) {
+        let payload =
+            entry::decode_entry(file).and_then(|mut payload| match payload.get(..KEY_LEN) {
+                Some(recorded) if recorded == key.as_bytes() => {
+                    payload.drain(..KEY_LEN);
+                    Ok(payload)
+                }
+                Some(recorded) => Err(format!(
+                    "the file holds the entry of key {}, not of {key} (copied or renamed)",
+                    hex(recorded)
+                )),
+                None => Err("the entry records no key".to_owned()),
+            });
+        match payload {
             Ok(payload) => {
                 let _ = OpenOptions::new()
                     .write(true)
@@ -140,23 +164,38 @@ impl CacheStore {
     /// entries if the store is over budget (never the entry just written). The
     /// entry is stored even when the eviction that follows returns an error.
     pub fn put(&self, key: &Key, bytes: &[u8]) -> Result<(), CacheError> {
+        self.put_parts(key, &[bytes])
+    }
+
+    /// [`put`](Self::put) of the concatenation of `payload`.
+    pub(crate) fn put_parts(&self, key: &Key, payload: &[&[u8]]) -> Result<(), CacheError> {
         let path = self.entry_path(key);
-        let header = entry::encode_header(bytes);
-        let parts: [&[u8]; 2] = [&header, bytes];
+        let mut parts: Vec<&[u8]> = Vec::with_capacity(payload.len() + 2);
+        parts.push(key.as_bytes());
+        parts.extend_from_slice(payload);
+        let header = entry::encode_header(&parts);
+        parts.insert(0, &header);
         let mut attempt = 0;
         loop {
-            if let Some(shard) = path.parent() {
-                fs::create_dir_all(shard)
-                    .map_err(|e| CacheError::io("create directory", shard, e))?;
+            if let Some(shard) = path.parent()
+                && let Err(e) = fs::create_dir_all(shard)
+            {
+                // A file where the shard directory should be: replace it, once.
+                if attempt < 2 && fs::symlink_metadata(shard).is_ok_and(|m| !m.is_dir()) {
+                    entry::remove_any(shard);
+                    attempt += 1;
+                    continue;
+                }
+                return Err(CacheError::io("create directory", shard, e));
             }
-            match entry::write_atomic(&path, &parts) {
+            match entry::replace_atomic(&path, &parts) {
                 Ok(()) => break,
                 // A concurrent `clear` may remove the shard between the two steps.
                 Err(e) if e.kind() == io::ErrorKind::NotFound && attempt < 2 => attempt += 1,
                 Err(e) => return Err(CacheError::io("write", path, e)),
             }
         }
-        let size = (entry::HEADER_LEN + bytes.len()) as u64;
+        let size = parts.iter().map(|p| p.len() as u64).sum::<u64>();
         let mut usage = self.usage.lock().unwrap_or_else(PoisonError::into_inner);
         let estimate = usage.bytes.map(|b| b.saturating_add(size));
         match estimate {
@@ -219,4 +258,9 @@ impl CacheStore {
         fs::create_dir_all(&self.objects)
             .map_err(|e| CacheError::io("create directory", &self.objects, e))
     }
+}
+
+/// Lowercase hex of `bytes`.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

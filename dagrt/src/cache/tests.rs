@@ -1,5 +1,6 @@
 //! Tests of the cache store, keys and entry format.
 
+use super::KEY_LEN;
 use super::entry::{HEADER_LEN, decode_entry, encode_entry};
 use super::{CacheError, CacheStore, Key, KeyBuilder};
 use std::fs::{self, File};
@@ -39,10 +40,10 @@ fn round_trip_and_layout() {
         .join(&hex[..2])
         .join(format!("{hex}.bin"));
     assert_eq!(store.entry_path(&k), expected);
-    assert_eq!(fs::read(&expected).unwrap().len(), HEADER_LEN + 5);
+    assert_eq!(fs::read(&expected).unwrap().len(), HEADER_LEN + KEY_LEN + 5);
     assert_eq!(
         (store.len().unwrap(), store.size_bytes().unwrap()),
-        (1, HEADER_LEN as u64 + 5)
+        (1, (HEADER_LEN + KEY_LEN) as u64 + 5)
     );
     // Empty payloads round-trip too.
     store.put(&key(2), b"").unwrap();
@@ -123,9 +124,9 @@ fn decode_reasons() {
 
 #[test]
 fn lru_eviction_order() {
-    // Each entry is HEADER_LEN + 200 = 245 bytes; budget 1000 (target 900).
+    // Each entry is HEADER_LEN + KEY_LEN + 168 = 245 bytes; budget 1000 (target 900).
     let (_tmp, store) = store(1000);
-    let payload = [7u8; 200];
+    let payload = [7u8; 168];
     for n in 1..=3 {
         store.put(&key(n), &payload).unwrap();
     }
@@ -145,7 +146,7 @@ fn lru_eviction_order() {
 #[test]
 fn get_refreshes_recency() {
     let (_tmp, store) = store(1000);
-    let payload = [1u8; 200];
+    let payload = [1u8; 168];
     for n in 1..=4 {
         store.put(&key(n), &payload).unwrap();
         set_mtime(&store, &key(n), 1_000 * u64::from(n));
@@ -161,7 +162,7 @@ fn get_refreshes_recency() {
 #[test]
 fn ties_break_by_path() {
     let (_tmp, store) = store(1000);
-    let payload = [1u8; 200];
+    let payload = [1u8; 168];
     let keys: Vec<Key> = (1..=4).map(key).collect();
     for k in &keys {
         store.put(k, &payload).unwrap();
@@ -376,4 +377,29 @@ fn default_dir_and_error_display() {
     assert!(std::error::Error::source(&err).is_some());
     fn assert_send_sync<T: Send + Sync + std::error::Error + 'static>() {}
     assert_send_sync::<CacheError>();
+}
+
+#[test]
+fn an_entry_copied_to_another_key_is_refused() {
+    let (_tmp, store) = store(1 << 20);
+    store.put(&key(1), b"one").unwrap();
+    let target = store.entry_path(&key(2));
+    fs::create_dir_all(target.parent().unwrap()).unwrap();
+    fs::copy(store.entry_path(&key(1)), &target).unwrap();
+    match store.get(&key(2)) {
+        Err(CacheError::Corrupt { path, reason }) => {
+            assert_eq!(path, target);
+            assert_eq!(
+                reason,
+                format!(
+                    "the file holds the entry of key {}, not of {} (copied or renamed)",
+                    key(1),
+                    key(2)
+                )
+            );
+        }
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+    assert_eq!(store.get(&key(2)).unwrap(), None, "removed");
+    assert_eq!(store.get(&key(1)).unwrap().as_deref(), Some(&b"one"[..]));
 }

@@ -23,23 +23,33 @@ pub struct ManifestNode {
     pub name: String,
     /// Hash of the task's code, as computed by the macro.
     pub code_hash: String,
+    /// Full name of the task's output type ([`std::any::type_name`]); empty when the output
+    /// is not persisted.
+    #[serde(default)]
+    pub output_type: String,
     /// Names of the tasks whose outputs it takes, in argument order.
     pub preds: Vec<String>,
 }
 
 /// Context string for blake3's key derivation mode.
-const FINGERPRINT_CONTEXT: &str = "dag checkpoint manifest v1";
+const FINGERPRINT_CONTEXT: &str = "dag checkpoint manifest v2";
 
 /// At most this many differences are spelled out in a mismatch reason.
 const MAX_REASONS: usize = 3;
 
 impl Manifest {
     /// Blake3 hex digest of a canonical encoding: every string length-prefixed,
-    /// nodes sorted, predecessors in their given order.
+    /// nodes sorted, predecessors in their given order; names, code hashes, output
+    /// types and predecessors all count.
     ///
     /// ```
     /// use dag::checkpoint::{Manifest, ManifestNode};
-    /// let node = |n: &str| ManifestNode { name: n.into(), code_hash: "h".into(), preds: vec![] };
+    /// let node = |n: &str| ManifestNode {
+    ///     name: n.into(),
+    ///     code_hash: "h".into(),
+    ///     output_type: "u32".into(),
+    ///     preds: vec![],
+    /// };
     /// let a = Manifest { dag: "etl".into(), nodes: vec![node("x"), node("y")] };
     /// let b = Manifest { dag: "etl".into(), nodes: vec![node("y"), node("x")] };
     /// assert_eq!(a.fingerprint(), b.fingerprint());
@@ -54,12 +64,18 @@ impl Manifest {
         put(&self.dag);
         let mut nodes: Vec<&ManifestNode> = self.nodes.iter().collect();
         nodes.sort_by(|a, b| {
-            (&a.name, &a.code_hash, &a.preds).cmp(&(&b.name, &b.code_hash, &b.preds))
+            (&a.name, &a.code_hash, &a.output_type, &a.preds).cmp(&(
+                &b.name,
+                &b.code_hash,
+                &b.output_type,
+                &b.preds,
+            ))
         });
         put(&nodes.len().to_string());
         for node in nodes {
             put(&node.name);
             put(&node.code_hash);
+            put(&node.output_type);
             put(&node.preds.len().to_string());
             for pred in &node.preds {
                 put(pred);
@@ -96,6 +112,12 @@ pub(crate) fn diff(old: &Manifest, new: &Manifest) -> Option<String> {
                         short(&node.code_hash)
                     ));
                 }
+                if was.output_type != node.output_type {
+                    reasons.push(format!(
+                        "the output type of `{}` changed (`{}` → `{}`)",
+                        node.name, was.output_type, node.output_type
+                    ));
+                }
                 if was.preds != node.preds {
                     reasons.push(format!(
                         "the inputs of `{}` changed ({} → {})",
@@ -130,7 +152,7 @@ pub(crate) fn diff(old: &Manifest, new: &Manifest) -> Option<String> {
 }
 
 /// The first 12 characters of a hash, with `…` when cut.
-fn short(hash: &str) -> String {
+pub(crate) fn short(hash: &str) -> String {
     let mut out: String = hash.chars().take(12).collect();
     if out.len() < hash.len() {
         out.push('…');

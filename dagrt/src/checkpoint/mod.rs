@@ -2,9 +2,14 @@
 //!
 //! A checkpoint directory holds `manifest.json` (the [`Manifest`] of the DAG
 //! that wrote it) and `outputs/{escaped node name}.bin`, one file per finished
-//! node in the cache's checksummed entry format. Every file is written
-//! atomically (temporary file, fsync, rename). Opening a directory written for
-//! a different or changed DAG fails with [`CheckpointError::Mismatch`].
+//! node in the cache's checksummed entry format, whose payload opens with the
+//! postcard-encoded `(node name, code hash)` it belongs to. Every file is
+//! written atomically (temporary file, fsync, rename). Opening a directory
+//! written for a different or changed DAG fails with
+//! [`CheckpointError::Mismatch`]; an output file recording another node or
+//! another code hash (copied or renamed by hand) is refused by
+//! [`load`](CheckpointStore::load), and so is anything that is not a regular
+//! file (never opened: a FIFO would block the reader).
 //!
 //! ```
 //! use dag::checkpoint::{CheckpointStore, Manifest, ManifestNode};
@@ -12,7 +17,12 @@
 //! # let tmp = tempfile::tempdir()?;
 //! let manifest = Manifest {
 //!     dag: "etl".into(),
-//!     nodes: vec![ManifestNode { name: "etl::load".into(), code_hash: "abc".into(), preds: vec![] }],
+//!     nodes: vec![ManifestNode {
+//!         name: "etl::load".into(),
+//!         code_hash: "abc".into(),
+//!         output_type: "alloc::vec::Vec<u8>".into(),
+//!         preds: vec![],
+//!     }],
 //! };
 //! let store = CheckpointStore::open(tmp.path().join("run"), &manifest)?;
 //! store.save("etl::load", b"rows")?;
@@ -31,7 +41,11 @@ mod tests;
 pub use error::CheckpointError;
 pub use manifest::{Manifest, ManifestNode};
 
-use crate::cache::entry::{decode_entry, encode_header, is_temp_name, write_atomic};
+use crate::cache::entry::{
+    Found, decode_entry, encode_header, is_temp_name, read_entry_file, remove_any, replace_atomic,
+    write_atomic,
+};
+use std::collections::HashMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -45,6 +59,8 @@ const OUTPUT_SUFFIX: &str = ".bin";
 pub struct CheckpointStore {
     dir: PathBuf,
     manifest: Manifest,
+    /// Code hash of each node of the manifest, recorded in and checked against its outputs.
+    codes: HashMap<String, String>,
 }
 
 impl CheckpointStore {
@@ -53,7 +69,7 @@ impl CheckpointStore {
     /// Creates `dir` and writes `manifest.json` if absent. If a manifest is
     /// present it must have the same [fingerprint](Manifest::fingerprint), else
     /// [`CheckpointError::Mismatch`] says what differs; an unreadable manifest
-    /// is [`CheckpointError::Corrupt`].
+    /// (or not a regular file) is [`CheckpointError::Corrupt`].
     pub fn open(
         dir: impl Into<PathBuf>,
         manifest: &Manifest,
@@ -63,10 +79,21 @@ impl CheckpointStore {
         let store = CheckpointStore {
             dir,
             manifest: manifest.clone(),
+            codes: manifest
+                .nodes
+                .iter()
+                .map(|n| (n.name.clone(), n.code_hash.clone()))
+                .collect(),
         };
         let path = store.manifest_path();
-        match fs::read(&path) {
-            Ok(bytes) => {
+        match read_entry_file(&path) {
+            Ok(Found::Other(kind)) => {
+                return Err(CheckpointError::Corrupt {
+                    path,
+                    reason: format!("{kind} is where the manifest should be"),
+                });
+            }
+            Ok(Found::File(bytes)) => {
                 let stored: Manifest =
                     serde_json::from_slice(&bytes).map_err(|e| CheckpointError::Corrupt {
                         path: path.clone(),
@@ -79,7 +106,7 @@ impl CheckpointStore {
                     });
                 }
             }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => store.write_manifest()?,
+            Ok(Found::Missing) => store.write_manifest()?,
             Err(e) => return Err(CheckpointError::io("read", path, e)),
         }
         Ok(store)
@@ -97,7 +124,14 @@ impl CheckpointStore {
 
     /// Saves `node`'s output atomically, replacing any earlier one. Also
     /// rewrites `manifest.json` if it is missing (after [`clear`](Self::clear)).
+    /// `node` must be a node of the manifest ([`CheckpointError::Mismatch`] otherwise).
     pub fn save(&self, node: &str, bytes: &[u8]) -> Result<(), CheckpointError> {
+        self.save_parts(node, &[bytes])
+    }
+
+    /// [`save`](Self::save) of the concatenation of `payload`.
+    pub(crate) fn save_parts(&self, node: &str, payload: &[&[u8]]) -> Result<(), CheckpointError> {
+        let label = self.label(node)?;
         if !self.manifest_path().exists() {
             fs::create_dir_all(&self.dir)
                 .map_err(|e| CheckpointError::io("create directory", &self.dir, e))?;
@@ -107,21 +141,61 @@ impl CheckpointStore {
         fs::create_dir_all(&outputs)
             .map_err(|e| CheckpointError::io("create directory", &outputs, e))?;
         let path = self.output_path(node);
-        write_atomic(&path, &[&encode_header(bytes), bytes])
-            .map_err(|e| CheckpointError::io("write", path, e))
+        let mut parts: Vec<&[u8]> = Vec::with_capacity(payload.len() + 2);
+        parts.push(&label);
+        parts.extend_from_slice(payload);
+        let header = encode_header(&parts);
+        parts.insert(0, &header);
+        replace_atomic(&path, &parts).map_err(|e| CheckpointError::io("write", path, e))
+    }
+
+    /// The label opening `node`'s output file: postcard `(node, code hash)`.
+    fn label(&self, node: &str) -> Result<Vec<u8>, CheckpointError> {
+        let code = self
+            .codes
+            .get(node)
+            .ok_or_else(|| CheckpointError::Mismatch {
+                dir: self.dir.clone(),
+                reason: format!("task `{node}` is not in its manifest"),
+            })?;
+        postcard::to_stdvec(&(node, code.as_str()))
+            .map_err(|e| CheckpointError::io("encode", self.output_path(node), io::Error::other(e)))
     }
 
     /// Loads `node`'s saved output: `Ok(None)` if it has none. A corrupt output
-    /// file is removed and reported as [`CheckpointError::Corrupt`]; the caller
-    /// should re-run the node.
+    /// file, one recording another node or code hash, and anything that is not a
+    /// regular file are removed and reported as [`CheckpointError::Corrupt`]; the
+    /// caller should re-run the node.
     pub fn load(&self, node: &str) -> Result<Option<Vec<u8>>, CheckpointError> {
         let path = self.output_path(node);
-        let file = match fs::read(&path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        let file = match read_entry_file(&path) {
+            Ok(Found::File(file)) => file,
+            Ok(Found::Missing) => return Ok(None),
+            Ok(Found::Other(kind)) => {
+                remove_any(&path);
+                return Err(CheckpointError::Corrupt {
+                    path,
+                    reason: format!("{kind} is where the output should be (removed)"),
+                });
+            }
             Err(e) => return Err(CheckpointError::io("read", path, e)),
         };
-        match decode_entry(file) {
+        let expected = self.label(node)?;
+        let payload = decode_entry(file).and_then(|payload| {
+            if payload.starts_with(&expected) {
+                return Ok(payload[expected.len()..].to_vec());
+            }
+            Err(match postcard::take_from_bytes::<(&str, &str)>(&payload) {
+                Ok(((owner, code), _)) => format!(
+                    "the file holds the output of task `{owner}` (code hash {}), not of `{node}` \
+                     (code hash {}): copied or renamed",
+                    manifest::short(code),
+                    manifest::short(&self.codes[node]),
+                ),
+                Err(_) => "the output records no task".to_owned(),
+            })
+        });
+        match payload {
             Ok(payload) => Ok(Some(payload)),
             Err(reason) => {
                 let _ = fs::remove_file(&path);
@@ -155,27 +229,18 @@ impl CheckpointStore {
 
     /// Removes all saved outputs and the manifest. Idempotent; the directory
     /// itself is kept, and a later [`save`](Self::save) starts a fresh checkpoint.
+    /// Whatever stands where the outputs directory or the manifest should be (a file,
+    /// a directory) is removed too.
     pub fn clear(&self) -> Result<(), CheckpointError> {
-        let outputs = self.outputs_dir();
-        match fs::remove_dir_all(&outputs) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(CheckpointError::io("remove", outputs, e)),
-        }
-        let manifest = self.manifest_path();
-        match fs::remove_file(&manifest) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(CheckpointError::io("remove", manifest, e)),
-        }
+        clear_dir(&self.dir)
     }
 
     fn manifest_path(&self) -> PathBuf {
-        self.dir.join(MANIFEST_FILE)
+        manifest_path(&self.dir)
     }
 
     fn outputs_dir(&self) -> PathBuf {
-        self.dir.join(OUTPUTS_DIR)
+        outputs_dir(&self.dir)
     }
 
     fn output_path(&self, node: &str) -> PathBuf {
@@ -189,4 +254,26 @@ impl CheckpointStore {
             .map_err(|e| CheckpointError::io("serialize", &path, e.into()))?;
         write_atomic(&path, &[&json, b"\n"]).map_err(|e| CheckpointError::io("write", path, e))
     }
+}
+
+fn manifest_path(dir: &Path) -> PathBuf {
+    dir.join(MANIFEST_FILE)
+}
+
+fn outputs_dir(dir: &Path) -> PathBuf {
+    dir.join(OUTPUTS_DIR)
+}
+
+/// Removes the manifest and the outputs of the checkpoint in `dir`, and whatever stands where
+/// they should be (a file where the outputs directory should be, a directory named like the
+/// manifest), leaving every other file of `dir` alone. Idempotent.
+pub(crate) fn clear_dir(dir: &Path) -> Result<(), CheckpointError> {
+    for path in [outputs_dir(dir), manifest_path(dir)] {
+        remove_any(&path);
+        if fs::symlink_metadata(&path).is_ok() {
+            let e = io::Error::other("it is still there after removal");
+            return Err(CheckpointError::io("remove", path, e));
+        }
+    }
+    Ok(())
 }

@@ -8,6 +8,7 @@ fn node(name: &str, code: &str, preds: &[&str]) -> ManifestNode {
     ManifestNode {
         name: name.into(),
         code_hash: code.into(),
+        output_type: "u32".into(),
         preds: preds.iter().map(|p| (*p).to_owned()).collect(),
     }
 }
@@ -216,7 +217,6 @@ fn clear_is_idempotent_and_store_reusable() {
 #[test]
 fn names_with_paths_and_colons() {
     let tmp = tempfile::tempdir().unwrap();
-    let store = CheckpointStore::open(tmp.path(), &etl()).unwrap();
     let names = [
         "etl::load",
         "a/b",
@@ -226,6 +226,11 @@ fn names_with_paths_and_colons() {
         "50%",
         "é",
     ];
+    let manifest = Manifest {
+        dag: "odd".into(),
+        nodes: names.iter().map(|n| node(n, "h", &[])).collect(),
+    };
+    let store = CheckpointStore::open(tmp.path(), &manifest).unwrap();
     for (i, name) in names.iter().enumerate() {
         store.save(name, &[i as u8]).unwrap();
     }
@@ -281,4 +286,28 @@ fn fingerprint_is_canonical() {
     };
     assert_ne!(f.fingerprint(), g.fingerprint());
     assert!(a.fingerprint().bytes().all(|c| c.is_ascii_hexdigit()));
+}
+
+#[test]
+fn an_output_copied_to_another_node_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = CheckpointStore::open(tmp.path(), &etl()).unwrap();
+    store.save("a", b"of a").unwrap();
+    let outputs = tmp.path().join("outputs");
+    fs::copy(outputs.join("a.bin"), outputs.join("b.bin")).unwrap();
+    match store.load("b") {
+        Err(CheckpointError::Corrupt { reason, .. }) => assert_eq!(
+            reason,
+            "the file holds the output of task `a` (code hash h_a), not of `b` (code hash h_b): \
+             copied or renamed"
+        ),
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+    assert_eq!(store.load("b").unwrap(), None, "removed");
+    assert_eq!(store.load("a").unwrap().as_deref(), Some(&b"of a"[..]));
+    // A task the manifest does not list has no place in the checkpoint.
+    assert!(matches!(
+        store.save("nope", b"x"),
+        Err(CheckpointError::Mismatch { .. })
+    ));
 }

@@ -25,6 +25,10 @@ pub(crate) const CACHE_MISS: u8 = 8;
 /// Record flag: the output was stored in the cache.
 pub(crate) const CACHE_STORED: u8 = 16;
 
+/// The longest delay between two attempts of a task, whatever `backoff` and the attempt
+/// number say (the delay doubles after each failure, then gets a ±50% jitter): 10 minutes.
+pub(crate) const MAX_BACKOFF: Duration = Duration::from_secs(600);
+
 /// One attempt of a task that may run several times (retries).
 #[derive(Debug, Clone)]
 pub(crate) struct Attempt {
@@ -116,15 +120,23 @@ impl Ctx<'_> {
         let codec = x.policies[p.index()].codec?;
         // SAFETY: as above; the slot is not freed before this consumer finishes.
         let value = unsafe { self.slots[p.index()].get() }?;
-        (codec.encode)(value.as_ref())
+        codec
+            .encode(value.as_ref())
             .ok()
             .map(|bytes| Key::of_bytes(&bytes))
     }
 
-    fn cache_key(&self, x: &Extras<'_>, n: NodeId, policy: &NodePolicy) -> Option<Key> {
+    fn cache_key(
+        &self,
+        x: &Extras<'_>,
+        n: NodeId,
+        policy: &NodePolicy,
+        codec: Codec,
+    ) -> Option<Key> {
         let mut key = KeyBuilder::new(self.graph.name(n))
             .code(policy.code_hash)
-            .version(policy.version);
+            .version(policy.version)
+            .output_type(codec.type_name());
         for &p in self.graph.predecessors(n) {
             key = key.input(self.graph.name(p), &self.input_key(x, p)?);
         }
@@ -161,14 +173,14 @@ impl Ctx<'_> {
         }
         let codec = policy.codec;
         let cache = match (x.cache, codec) {
-            (Some(store), Some(codec)) if policy.cache || x.cache_all => {
-                self.cache_key(x, n, policy).map(|key| (store, codec, key))
-            }
+            (Some(store), Some(codec)) if policy.cache || x.cache_all => self
+                .cache_key(x, n, policy, codec)
+                .map(|key| (store, codec, key)),
             _ => None,
         };
         if let Some((store, codec, key)) = cache {
             match store.get(&key) {
-                Ok(Some(bytes)) => match (codec.decode)(&bytes) {
+                Ok(Some(bytes)) => match codec.open(&bytes) {
                     Ok(value) => {
                         self.store(n, value);
                         // SAFETY: as above.
@@ -178,7 +190,7 @@ impl Ctx<'_> {
                         return NONE;
                     }
                     Err(e) => self.warn(format!(
-                        "cache entry {key} of task `{name}` cannot be decoded ({e}); the task runs instead"
+                        "cache entry {key} of task `{name}` was refused ({e}); the task runs instead"
                     )),
                 },
                 Ok(None) => {}
@@ -233,10 +245,11 @@ impl Ctx<'_> {
             }
         };
         rec.status = NodeStatus::Completed;
-        let wants_bytes = cache.is_some() || x.checkpoint.is_some() || x.incremental.is_some();
-        let bytes = match (codec, wants_bytes) {
-            (Some(codec), true) => match (codec.encode)(value.as_ref()) {
-                Ok(bytes) => Some(bytes),
+        let stores = cache.is_some() || x.checkpoint.is_some();
+        let wants_bytes = stores || x.incremental.is_some();
+        let encoded = match codec.filter(|_| wants_bytes) {
+            Some(codec) => match encode_output(codec, value.as_ref(), stores) {
+                Ok(encoded) => Some(encoded),
                 Err(e) => {
                     self.warn(format!(
                         "the output of task `{name}` cannot be encoded: {e}"
@@ -244,25 +257,29 @@ impl Ctx<'_> {
                     None
                 }
             },
-            _ => None,
+            None => None,
         };
-        if let (Some((store, _, key)), Some(bytes)) = (cache, &bytes) {
-            match store.put(&key, bytes) {
+        let bytes = encoded.as_ref().map(|(b, _)| b);
+        let sealed = encoded
+            .as_ref()
+            .and_then(|(b, s)| Some([s.as_deref()?, b.as_slice()]));
+        if let (Some((store, _, key)), Some(sealed)) = (cache, &sealed) {
+            match store.put_parts(&key, sealed) {
                 Ok(()) => rec.flags |= CACHE_STORED,
                 Err(e) => self.warn(format!("the output of task `{name}` was not cached: {e}")),
             }
             // SAFETY: as above.
             unsafe { *x.keys[i].get_mut() = Some(key) };
         }
-        if let (Some(checkpoint), Some(bytes)) = (x.checkpoint, &bytes)
-            && let Err(e) = checkpoint.save(name, bytes)
+        if let (Some(checkpoint), Some(sealed)) = (x.checkpoint, &sealed)
+            && let Err(e) = checkpoint.save_parts(name, sealed)
         {
             self.warn(format!(
                 "the output of task `{name}` was not checkpointed: {e}"
             ));
         }
         if let Some(inc) = &x.incremental {
-            let same = match (&bytes, inc.prev_hash[i]) {
+            let same = match (bytes, inc.prev_hash[i]) {
                 (Some(bytes), Some(prev)) => Key::of_bytes(bytes) == prev,
                 _ => false,
             };
@@ -278,16 +295,66 @@ impl Ctx<'_> {
     }
 }
 
-/// `base × 2^(attempt-1)`, times a jitter in [0.5, 1.5) so that retrying workers spread out.
+/// The postcard bytes of `value` and, when it is stored (`stamped`), its stamp.
+fn encode_output(
+    codec: Codec,
+    value: &(dyn std::any::Any + Send + Sync),
+    stamped: bool,
+) -> Result<(Vec<u8>, Option<Vec<u8>>), String> {
+    let bytes = codec.encode(value)?;
+    let stamp = if stamped {
+        Some(codec.stamp(value)?)
+    } else {
+        None
+    };
+    Ok((bytes, stamp))
+}
+
+/// `base × 2^(attempt-1)`, times a jitter in [0.5, 1.5) so that retrying workers spread out,
+/// never more than [`MAX_BACKOFF`].
 fn backoff_delay(base: Duration, attempt: u32, node: u32) -> Duration {
-    let exp = base.saturating_mul(1 << (attempt - 1).min(16));
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
     let seed = u64::from(nanos)
         ^ (u64::from(node) << 32)
         ^ u64::from(attempt).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    jittered(base, attempt, seed)
+}
+
+/// The delay before attempt `attempt + 1` for a given random `seed`: saturating arithmetic
+/// only, so no `base` (not even `Duration::MAX`) and no attempt number can overflow.
+fn jittered(base: Duration, attempt: u32, seed: u64) -> Duration {
+    let doublings = attempt.saturating_sub(1).min(16);
+    let exp = base.saturating_mul(1 << doublings).min(MAX_BACKOFF);
     let jitter =
         0.5 + (seed.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64;
-    exp.mul_f64(jitter)
+    // `exp` ≤ MAX_BACKOFF and `jitter` < 1.5: the product fits a `Duration` with room to spare.
+    exp.mul_f64(jitter).min(MAX_BACKOFF)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MAX_BACKOFF, jittered};
+    use std::time::Duration;
+
+    #[test]
+    fn backoff_is_bounded_and_never_overflows() {
+        let seeds = [0, 1, u64::MAX, 0x9E37_79B9_7F4A_7C15, 12_345];
+        for base in [Duration::MAX, Duration::from_secs(u64::MAX), MAX_BACKOFF] {
+            for attempt in [0, 1, 2, 3, 17, u32::MAX] {
+                for seed in seeds {
+                    let d = jittered(base, attempt, seed);
+                    assert!(d <= MAX_BACKOFF, "{base:?} {attempt} {seed}: {d:?}");
+                    assert!(d >= MAX_BACKOFF / 2, "{base:?} {attempt} {seed}: {d:?}");
+                }
+            }
+        }
+        // Small delays double, within the jitter.
+        let ms = Duration::from_millis(10);
+        for seed in seeds {
+            let third = jittered(ms, 3, seed);
+            assert!(third >= ms * 2 && third < ms * 6, "{third:?}");
+        }
+    }
 }
