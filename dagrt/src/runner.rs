@@ -561,7 +561,13 @@ impl Dag {
     pub fn execute_with(&self, tasks: &Tasks<'_>) -> Result<Execution, Error> {
         let (graph, fin) = self.builder_graph("execute_with")?;
         let (bodies, frees, policies) = tasks.resolve(graph)?;
-        self.execute_resolved(graph, &bodies, &frees, &policies, final_or_sink(graph, *fin))
+        self.execute_resolved(
+            graph,
+            &bodies,
+            &frees,
+            &policies,
+            final_or_sink(graph, *fin),
+        )
     }
 
     /// Runs a builder DAG and returns its final node's output (the node set with
