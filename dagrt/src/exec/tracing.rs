@@ -2,7 +2,7 @@
 //!
 //! Every node record is stamped on the worker that settled the node, with one monotonic clock,
 //! in a per-node cell that no other thread touches: together these cells are the per-worker
-//! buffers. The trace stores no events: each read sorts one compact key per event (raw clock
+//! buffers. The trace stores no events: each read orders one compact key per event (raw clock
 //! tick, causal rank) and decodes the keys into borrowed [`EventRef`]s.
 
 use std::collections::HashMap;
@@ -49,16 +49,18 @@ fn rank(pos: usize, attempt: u64, kind: u64) -> u64 {
     ((pos as u64) << POS_SHIFT) | (attempt.min(ATTEMPT_MAX) << 4) | kind
 }
 
-/// Everything one read needs: the sorted keys and what decoding them looks up.
+/// Everything one read needs: the nodes in level order and what decoding keys looks up.
 struct Plan<'a> {
-    /// `(raw tick, rank)`, sorted.
-    keys: Vec<(u64, u64)>,
     /// Nodes by level, then topological order: a topological order too.
     order: Vec<NodeId>,
+    /// `first[l]..first[l + 1]`: the positions in `order` of level `l`'s nodes.
+    first: Vec<usize>,
     /// `(first, last)` raw tick of each level's events.
     steps: Vec<(u64, u64)>,
     /// Attempts of the nodes that ran more than once, sorted by attempt.
     attempts: HashMap<u32, Vec<&'a Attempt>>,
+    /// Whether [`RunView::keys`] visits the keys in sorted order.
+    in_order: bool,
 }
 
 impl RunView {
@@ -104,48 +106,76 @@ impl RunView {
         for list in attempts.values_mut() {
             list.sort_by_key(|a| a.attempt);
         }
-        let mut keys = Vec::with_capacity(2 * g.len() + 2 * levels);
-        let mut steps = vec![(u64::MAX, 0u64); levels];
-        for (pos, &id) in order.iter().enumerate() {
-            let r = &self.records[id.index()];
-            let step = &mut steps[g.level(id)];
-            let mut key = |tick: u64, attempt: u64, kind: u64| {
-                step.0 = step.0.min(tick);
-                step.1 = step.1.max(tick);
-                keys.push((tick, rank(pos, attempt, kind)));
-            };
-            if Self::is_reused(r) {
-                key(r.start, 0, K_END);
-                continue;
-            }
-            if r.flags & extras::CACHE_MISS != 0 {
-                key(r.start, 0, K_MISS);
-            }
-            if let Some(list) = attempts.get(&id.0) {
-                for a in list {
-                    key(a.start, u64::from(a.attempt), K_START);
-                    key(a.end.max(a.start), u64::from(a.attempt), K_END);
-                }
-                continue;
-            }
-            if matches!(r.status, NodeStatus::Completed | NodeStatus::Failed) {
-                key(r.start, 0, K_START);
-            }
-            key(r.end.max(r.start), 0, K_END);
-        }
-        for (l, &(lo, hi)) in steps.iter().enumerate() {
-            if lo <= hi {
-                keys.push((lo, rank(first[l], 0, K_STEP_START)));
-                keys.push((hi, rank(first[l + 1] - 1, ATTEMPT_MAX, K_STEP_END)));
-            }
-        }
-        // Mostly sorted already (level order is close to time order): cheap.
-        keys.sort_unstable();
-        Plan {
-            keys,
+        let mut plan = Plan {
             order,
-            steps,
+            first,
+            steps: vec![(u64::MAX, 0u64); levels],
             attempts,
+            in_order: true,
+        };
+        let mut steps = std::mem::take(&mut plan.steps);
+        // Whether the keys in level order are sorted: within each level, and from one level's
+        // end to the next level's start.
+        let mut prev = (0, 0);
+        let mut last_end = 0;
+        let mut in_order = true;
+        for (l, step) in steps.iter_mut().enumerate() {
+            for pos in plan.first[l]..plan.first[l + 1] {
+                self.node_keys(&plan, pos, &mut |tick, rank| {
+                    in_order &= prev <= (tick, rank);
+                    prev = (tick, rank);
+                    step.0 = step.0.min(tick);
+                    step.1 = step.1.max(tick);
+                });
+            }
+            if step.0 <= step.1 {
+                in_order &= last_end <= step.0;
+                last_end = step.1;
+            }
+        }
+        plan.steps = steps;
+        plan.in_order = in_order;
+        plan
+    }
+
+    /// The keys `(raw tick, rank)` of the node at `pos`, in rank order.
+    fn node_keys(&self, plan: &Plan<'_>, pos: usize, key: &mut impl FnMut(u64, u64)) {
+        let id = plan.order[pos];
+        let r = &self.records[id.index()];
+        if Self::is_reused(r) {
+            return key(r.start, rank(pos, 0, K_END));
+        }
+        if r.flags & extras::CACHE_MISS != 0 {
+            key(r.start, rank(pos, 0, K_MISS));
+        }
+        if !plan.attempts.is_empty()
+            && let Some(list) = plan.attempts.get(&id.0)
+        {
+            for a in list {
+                let n = u64::from(a.attempt);
+                key(a.start, rank(pos, n, K_START));
+                key(a.end.max(a.start), rank(pos, n, K_END));
+            }
+            return;
+        }
+        if matches!(r.status, NodeStatus::Completed | NodeStatus::Failed) {
+            key(r.start, rank(pos, 0, K_START));
+        }
+        key(r.end.max(r.start), rank(pos, 0, K_END));
+    }
+
+    /// Every key in level order: each level's step start, its nodes' keys, its step end.
+    fn keys(&self, plan: &Plan<'_>, key: &mut impl FnMut(u64, u64)) {
+        for (l, &(lo, hi)) in plan.steps.iter().enumerate() {
+            let (a, b) = (plan.first[l], plan.first[l + 1]);
+            if a == b {
+                continue;
+            }
+            key(lo, rank(a, 0, K_STEP_START));
+            for pos in a..b {
+                self.node_keys(plan, pos, key);
+            }
+            key(hi, rank(b - 1, ATTEMPT_MAX, K_STEP_END));
         }
     }
 
@@ -165,6 +195,11 @@ impl RunView {
         let id = plan.order[pos];
         let level = g.level(id);
         let ts = self.seconds(tick);
+        let attempts = if plan.attempts.is_empty() {
+            None
+        } else {
+            plan.attempts.get(&id.0)
+        };
         if kind == K_STEP_START || kind == K_STEP_END {
             let mut e = EventRef::new(T::StepStarted, ts);
             e.step_index = Some(level);
@@ -195,7 +230,7 @@ impl RunView {
             });
             return e;
         }
-        if let Some(list) = plan.attempts.get(&id.0) {
+        if let Some(list) = attempts {
             e.meta = MetaRef::Attempt(attempt);
             let found = list.iter().find(|a| u64::from(a.attempt) == attempt);
             if kind == K_END
@@ -244,10 +279,22 @@ impl EventSource for RunView {
     fn for_each(&self, f: &mut dyn FnMut(&EventRef<'_>)) {
         let plan = self.plan();
         f(&EventRef::new(T::ExecutionStarted, 0.0));
+        // Level order is time order on chains and close to it elsewhere: decode the keys as they
+        // come when they are in order, else collect and sort them (16 bytes per event).
         let mut last = 0;
-        for &(tick, rank) in &plan.keys {
-            last = tick;
-            f(&self.event(&plan, tick, rank));
+        if plan.in_order {
+            self.keys(&plan, &mut |tick, rank| {
+                last = tick;
+                f(&self.event(&plan, tick, rank));
+            });
+        } else {
+            let mut keys = Vec::with_capacity(self.len());
+            self.keys(&plan, &mut |tick, rank| keys.push((tick, rank)));
+            keys.sort_unstable();
+            for &(tick, rank) in &keys {
+                last = tick;
+                f(&self.event(&plan, tick, rank));
+            }
         }
         let total = self.total_duration_seconds();
         let mut done = EventRef::new(T::ExecutionCompleted, self.seconds(self.t_end.max(last)));
@@ -256,7 +303,7 @@ impl EventSource for RunView {
     }
 
     fn len(&self) -> usize {
-        let mut attempts: HashMap<u32, usize> = HashMap::new();
+        let mut attempts: HashMap<u32, usize> = HashMap::with_capacity(self.attempts.len());
         for a in self.attempts.iter() {
             *attempts.entry(a.node).or_default() += 1;
         }
@@ -265,7 +312,11 @@ impl EventSource for RunView {
             .iter()
             .enumerate()
             .map(|(i, r)| {
-                let a = attempts.get(&(i as u32)).copied().unwrap_or(0);
+                let a = if attempts.is_empty() {
+                    0
+                } else {
+                    attempts.get(&(i as u32)).copied().unwrap_or(0)
+                };
                 Self::node_event_count(r, a)
             })
             .sum();

@@ -34,6 +34,8 @@ mod chrome_tests;
 mod chrome_writer;
 mod event;
 mod number;
+#[cfg(test)]
+mod order_tests;
 mod summary;
 #[cfg(test)]
 mod test_support;
@@ -180,6 +182,11 @@ impl ExecutionTrace {
 
     pub(crate) fn visit(&self, f: &mut dyn FnMut(&EventRef<'_>)) {
         let recorded = self.snapshot();
+        if let Some(source) = &self.source
+            && recorded.is_empty()
+        {
+            return source.for_each(f);
+        }
         let mut rest = recorded.iter().peekable();
         if let Some(source) = &self.source {
             source.for_each(&mut |e| {
