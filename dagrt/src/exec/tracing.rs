@@ -5,7 +5,8 @@
 //! buffers. The trace stores no events: each read orders one compact key per event (raw clock
 //! tick, causal rank) and decodes the keys into borrowed [`EventRef`]s.
 
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 use std::sync::Arc;
 
 use super::execution::{Execution, RunView};
@@ -121,7 +122,7 @@ impl RunView {
         let mut in_order = true;
         for (l, step) in steps.iter_mut().enumerate() {
             for pos in plan.first[l]..plan.first[l + 1] {
-                self.node_keys(&plan, pos, &mut |tick, rank| {
+                self.node_keys(&plan, pos, &mut |tick, rank, _| {
                     in_order &= prev <= (tick, rank);
                     prev = (tick, rank);
                     step.0 = step.0.min(tick);
@@ -138,45 +139,80 @@ impl RunView {
         plan
     }
 
-    /// The keys `(raw tick, rank)` of the node at `pos`, in rank order.
-    fn node_keys(&self, plan: &Plan<'_>, pos: usize, key: &mut impl FnMut(u64, u64)) {
+    /// The keys `(raw tick, rank, primary)` of the node at `pos`, in rank order. A key that is
+    /// not primary is the end of the span the primary key before it starts
+    /// ([`RunView::secondary`]).
+    fn node_keys(&self, plan: &Plan<'_>, pos: usize, key: &mut impl FnMut(u64, u64, bool)) {
         let id = plan.order[pos];
         let r = &self.records[id.index()];
         if Self::is_reused(r) {
-            return key(r.start, rank(pos, 0, K_END));
+            return key(r.start, rank(pos, 0, K_END), true);
         }
         if r.flags & extras::CACHE_MISS != 0 {
-            key(r.start, rank(pos, 0, K_MISS));
+            key(r.start, rank(pos, 0, K_MISS), true);
         }
         if !plan.attempts.is_empty()
             && let Some(list) = plan.attempts.get(&id.0)
         {
             for a in list {
                 let n = u64::from(a.attempt);
-                key(a.start, rank(pos, n, K_START));
-                key(a.end.max(a.start), rank(pos, n, K_END));
+                key(a.start, rank(pos, n, K_START), true);
+                key(a.end.max(a.start), rank(pos, n, K_END), false);
             }
             return;
         }
         if matches!(r.status, NodeStatus::Completed | NodeStatus::Failed) {
-            key(r.start, rank(pos, 0, K_START));
+            key(r.start, rank(pos, 0, K_START), true);
         }
-        key(r.end.max(r.start), rank(pos, 0, K_END));
+        // A run's end follows its start; a point event (skip, cancellation) stands alone.
+        let ran = matches!(r.status, NodeStatus::Completed | NodeStatus::Failed);
+        key(r.end.max(r.start), rank(pos, 0, K_END), !ran);
     }
 
     /// Every key in level order: each level's step start, its nodes' keys, its step end.
-    fn keys(&self, plan: &Plan<'_>, key: &mut impl FnMut(u64, u64)) {
+    fn keys(&self, plan: &Plan<'_>, key: &mut impl FnMut(u64, u64, bool)) {
         for (l, &(lo, hi)) in plan.steps.iter().enumerate() {
             let (a, b) = (plan.first[l], plan.first[l + 1]);
             if a == b {
                 continue;
             }
-            key(lo, rank(a, 0, K_STEP_START));
+            key(lo, rank(a, 0, K_STEP_START), true);
             for pos in a..b {
                 self.node_keys(plan, pos, key);
             }
-            key(hi, rank(b - 1, ATTEMPT_MAX, K_STEP_END));
+            key(hi, rank(b - 1, ATTEMPT_MAX, K_STEP_END), false);
         }
+    }
+
+    /// The key of the end of the span whose start has rank `start`, if it starts a span.
+    fn secondary(&self, plan: &Plan<'_>, start: u64) -> Option<(u64, u64)> {
+        let pos = (start >> POS_SHIFT) as usize;
+        let attempt = (start >> 4) & ATTEMPT_MAX;
+        let id = plan.order[pos];
+        match start & 15 {
+            K_STEP_START => {
+                let l = self.graph.level(id);
+                Some((plan.steps[l].1, self.rank_step_end(plan, l)))
+            }
+            K_START => {
+                let end = match plan.attempts.get(&id.0) {
+                    Some(list) if !plan.attempts.is_empty() => {
+                        let a = list.iter().find(|a| u64::from(a.attempt) == attempt)?;
+                        a.end.max(a.start)
+                    }
+                    _ => {
+                        let r = &self.records[id.index()];
+                        r.end.max(r.start)
+                    }
+                };
+                Some((end, rank(pos, attempt, K_END)))
+            }
+            _ => None,
+        }
+    }
+
+    fn rank_step_end(&self, plan: &Plan<'_>, level: usize) -> u64 {
+        rank(plan.first[level + 1] - 1, ATTEMPT_MAX, K_STEP_END)
     }
 
     fn error_text(&self, id: NodeId) -> ErrorRef<'_> {
@@ -283,17 +319,40 @@ impl EventSource for RunView {
         // come when they are in order, else collect and sort them (16 bytes per event).
         let mut last = 0;
         if plan.in_order {
-            self.keys(&plan, &mut |tick, rank| {
+            self.keys(&plan, &mut |tick, rank, _| {
                 last = tick;
                 f(&self.event(&plan, tick, rank));
             });
         } else {
-            let mut keys = Vec::with_capacity(self.len());
-            self.keys(&plan, &mut |tick, rank| keys.push((tick, rank)));
-            keys.sort_unstable();
-            for &(tick, rank) in &keys {
-                last = tick;
-                f(&self.event(&plan, tick, rank));
+            // Sort the span starts and point events (8 bytes of tick + 8 of rank each); a span's
+            // end waits in a heap of open spans (a few per worker) until its turn.
+            let mut starts = Vec::with_capacity(plan.order.len() + plan.steps.len());
+            self.keys(&plan, &mut |tick, rank, primary| {
+                if primary {
+                    starts.push((tick, rank));
+                }
+            });
+            starts.sort_unstable();
+            let mut open = BinaryHeap::new();
+            let mut emit = |key: (u64, u64)| {
+                last = key.0;
+                f(&self.event(&plan, key.0, key.1));
+            };
+            for &key in &starts {
+                while let Some(&Reverse(end)) = open.peek() {
+                    if end > key {
+                        break;
+                    }
+                    open.pop();
+                    emit(end);
+                }
+                emit(key);
+                if let Some(end) = self.secondary(&plan, key.1) {
+                    open.push(Reverse(end));
+                }
+            }
+            while let Some(Reverse(end)) = open.pop() {
+                emit(end);
             }
         }
         let total = self.total_duration_seconds();

@@ -103,7 +103,11 @@ impl ProfileReport {
         } else {
             writeln!(out, "Stragglers:")?;
             for s in self.stragglers.iter().take(SHOWN) {
-                write!(out, "  {} waited on {}: {:.2}x", s.join, s.straggler, s.ratio)?;
+                write!(
+                    out,
+                    "  {} waited on {}: {:.2}x",
+                    s.join, s.straggler, s.ratio
+                )?;
                 if s.fastest.is_empty() {
                     writeln!(out, " its fastest input")?;
                 } else {

@@ -94,7 +94,12 @@ fn zero_length_nodes_keep_their_steps_around_them() {
     // Everything on one tick.
     let exec = run(chain(&["a", "b"]), &[(10, 10), (10, 10)]);
     assert_eq!(sequence(&exec), CHAIN_AB);
-    let ts: Vec<f64> = exec.to_trace().events().iter().map(|e| e.timestamp).collect();
+    let ts: Vec<f64> = exec
+        .to_trace()
+        .events()
+        .iter()
+        .map(|e| e.timestamp)
+        .collect();
     assert!(ts.windows(2).all(|w| w[0] <= w[1]), "{ts:?}");
 }
 

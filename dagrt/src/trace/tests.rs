@@ -217,7 +217,13 @@ fn non_finite_numbers_round_trip_through_json() {
     let bits = |t: &ExecutionTrace| -> Vec<(TraceEventType, u64, Option<u64>)> {
         t.events()
             .iter()
-            .map(|e| (e.event_type, e.timestamp.to_bits(), e.duration.map(f64::to_bits)))
+            .map(|e| {
+                (
+                    e.event_type,
+                    e.timestamp.to_bits(),
+                    e.duration.map(f64::to_bits),
+                )
+            })
             .collect()
     };
     assert_eq!(bits(&back), bits(&trace));
@@ -225,10 +231,17 @@ fn non_finite_numbers_round_trip_through_json() {
     // Other strings are still refused, with the accepted spellings named.
     let err = ExecutionTrace::from_json(r#"[{"event_type":"node_started","timestamp":"soon"}]"#)
         .expect_err("not a number");
-    assert!(err.to_string().contains("\"NaN\", \"Infinity\" or \"-Infinity\""), "{err}");
+    assert!(
+        err.to_string()
+            .contains("\"NaN\", \"Infinity\" or \"-Infinity\""),
+        "{err}"
+    );
     // The exports leave the non-finite timestamps out.
     let timeline = trace.summary().timeline;
     assert_eq!(timeline.len(), 1);
-    assert_eq!((timeline[0].node_name.as_str(), timeline[0].status.as_str()), ("a", "INCOMPLETE"));
+    assert_eq!(
+        (timeline[0].node_name.as_str(), timeline[0].status.as_str()),
+        ("a", "INCOMPLETE")
+    );
     assert!(trace.to_chrome_trace().contains("\"traceEvents\""));
 }

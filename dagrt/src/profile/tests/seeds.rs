@@ -229,7 +229,10 @@ fn gaps_of_scheduling_noise_are_dropped_and_their_neighbours_merged() {
     let want = [(0.0, 0.6, 3), (0.6, 0.9, 1), (0.9, 1.4, 2), (1.4, 4.3, 3)];
     assert_eq!(got.len(), want.len(), "{got:?}");
     for (g, w) in got.iter().zip(want) {
-        assert!((g.0 - w.0).abs() < 2e-5 && (g.1 - w.1).abs() < 2e-5 && g.2 == w.2, "{got:?}");
+        assert!(
+            (g.0 - w.0).abs() < 2e-5 && (g.1 - w.1).abs() < 2e-5 && g.2 == w.2,
+            "{got:?}"
+        );
     }
     let summary = r.summary();
     assert!(summary.contains("Idle gaps: 4 intervals"), "{summary}");
