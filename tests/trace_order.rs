@@ -31,7 +31,10 @@ fn fan(width: usize) -> Graph {
     b.add_nodes(["src", "sink"]);
     for i in 0..width {
         b.add_node(format!("f{i}"));
-        b.add_edges([("src".to_owned(), format!("f{i}")), (format!("f{i}"), "sink".to_owned())]);
+        b.add_edges([
+            ("src".to_owned(), format!("f{i}")),
+            (format!("f{i}"), "sink".to_owned()),
+        ]);
     }
     b.build().expect("a fan is a DAG")
 }
@@ -87,7 +90,10 @@ fn assert_causal(graph: &Graph, events: &[TraceEvent]) {
         assert!(s < c, "{name} completes before it starts");
         let level = graph.level(v);
         assert!(step_started[&level] < s, "step {level} starts after {name}");
-        assert!(c < step_completed[&level], "step {level} completes before {name}");
+        assert!(
+            c < step_completed[&level],
+            "step {level} completes before {name}"
+        );
         for &p in graph.predecessors(v) {
             let pred = graph.name(p);
             assert!(completed[pred] < s, "{name} starts before {pred} completes");

@@ -50,10 +50,19 @@ fn rank(pos: usize, attempt: u64, kind: u64) -> u64 {
     ((pos as u64) << POS_SHIFT) | (attempt.min(ATTEMPT_MAX) << 4) | kind
 }
 
+/// One node, at its position in level order.
+struct Slot<'a> {
+    id: NodeId,
+    level: usize,
+    name: &'a str,
+    rec: Record,
+}
+
 /// Everything one read needs: the nodes in level order and what decoding keys looks up.
 struct Plan<'a> {
-    /// Nodes by level, then topological order: a topological order too.
-    order: Vec<NodeId>,
+    /// Nodes by level, then topological order (a topological order too), with a copy of what
+    /// decoding reads, so that decoding in time order reads memory nearly in order.
+    nodes: Vec<Slot<'a>>,
     /// `first[l]..first[l + 1]`: the positions in `order` of level `l`'s nodes.
     first: Vec<usize>,
     /// `(first, last)` raw tick of each level's events.
@@ -100,6 +109,15 @@ impl RunView {
             order[*slot] = id;
             *slot += 1;
         }
+        let nodes = order
+            .into_iter()
+            .map(|id| Slot {
+                id,
+                level: g.level(id),
+                name: g.name(id),
+                rec: self.records[id.index()].clone(),
+            })
+            .collect();
         let mut attempts: HashMap<u32, Vec<&Attempt>> = HashMap::new();
         for a in self.attempts.iter() {
             attempts.entry(a.node).or_default().push(a);
@@ -108,7 +126,7 @@ impl RunView {
             list.sort_by_key(|a| a.attempt);
         }
         let mut plan = Plan {
-            order,
+            nodes,
             first,
             steps: vec![(u64::MAX, 0u64); levels],
             attempts,
@@ -141,10 +159,10 @@ impl RunView {
 
     /// The keys `(raw tick, rank, primary)` of the node at `pos`, in rank order. A key that is
     /// not primary is the end of the span the primary key before it starts
-    /// ([`RunView::secondary`]).
+    /// ([`RunView::run_end`], or a step's end).
     fn node_keys(&self, plan: &Plan<'_>, pos: usize, key: &mut impl FnMut(u64, u64, bool)) {
-        let id = plan.order[pos];
-        let r = &self.records[id.index()];
+        let slot = &plan.nodes[pos];
+        let (id, r) = (slot.id, &slot.rec);
         if Self::is_reused(r) {
             return key(r.start, rank(pos, 0, K_END), true);
         }
@@ -184,31 +202,22 @@ impl RunView {
         }
     }
 
-    /// The key of the end of the span whose start has rank `start`, if it starts a span.
-    fn secondary(&self, plan: &Plan<'_>, start: u64) -> Option<(u64, u64)> {
+    /// The key of the end of the node run whose start has rank `start`, if it starts one.
+    fn run_end(&self, plan: &Plan<'_>, start: u64) -> Option<(u64, u64)> {
+        if start & 15 != K_START {
+            return None;
+        }
         let pos = (start >> POS_SHIFT) as usize;
         let attempt = (start >> 4) & ATTEMPT_MAX;
-        let id = plan.order[pos];
-        match start & 15 {
-            K_STEP_START => {
-                let l = self.graph.level(id);
-                Some((plan.steps[l].1, self.rank_step_end(plan, l)))
+        let slot = &plan.nodes[pos];
+        let end = match plan.attempts.get(&slot.id.0) {
+            Some(list) if !plan.attempts.is_empty() => {
+                let a = list.iter().find(|a| u64::from(a.attempt) == attempt)?;
+                a.end.max(a.start)
             }
-            K_START => {
-                let end = match plan.attempts.get(&id.0) {
-                    Some(list) if !plan.attempts.is_empty() => {
-                        let a = list.iter().find(|a| u64::from(a.attempt) == attempt)?;
-                        a.end.max(a.start)
-                    }
-                    _ => {
-                        let r = &self.records[id.index()];
-                        r.end.max(r.start)
-                    }
-                };
-                Some((end, rank(pos, attempt, K_END)))
-            }
-            _ => None,
-        }
+            _ => slot.rec.end.max(slot.rec.start),
+        };
+        Some((end, rank(pos, attempt, K_END)))
     }
 
     fn rank_step_end(&self, plan: &Plan<'_>, level: usize) -> u64 {
@@ -223,13 +232,14 @@ impl RunView {
     }
 
     /// Decodes one key into its event.
+    #[inline]
     fn event<'a>(&'a self, plan: &Plan<'a>, tick: u64, rank: u64) -> EventRef<'a> {
         let g = &self.graph;
         let pos = (rank >> POS_SHIFT) as usize;
         let attempt = (rank >> 4) & ATTEMPT_MAX;
         let kind = rank & 15;
-        let id = plan.order[pos];
-        let level = g.level(id);
+        let slot = &plan.nodes[pos];
+        let (id, level) = (slot.id, slot.level);
         let ts = self.seconds(tick);
         let attempts = if plan.attempts.is_empty() {
             None
@@ -246,9 +256,9 @@ impl RunView {
             }
             return e;
         }
-        let r = &self.records[id.index()];
+        let r = &slot.rec;
         let mut e = EventRef::new(T::NodeStarted, ts);
-        e.node_name = Some(g.name(id));
+        e.node_name = Some(slot.name);
         e.step_index = Some(level);
         e.worker = (r.worker != NONE).then_some(r.worker as usize);
         if kind == K_MISS {
@@ -324,35 +334,42 @@ impl EventSource for RunView {
                 f(&self.event(&plan, tick, rank));
             });
         } else {
-            // Sort the span starts and point events (8 bytes of tick + 8 of rank each); a span's
-            // end waits in a heap of open spans (a few per worker) until its turn.
-            let mut starts = Vec::with_capacity(plan.order.len() + plan.steps.len());
+            // Sort the span starts and point events (8 bytes of tick + 8 of rank each) and the
+            // step ends; a node run's end waits in a heap of open runs (about one per worker)
+            // until its turn. Three sorted streams merged.
+            let mut starts = Vec::with_capacity(plan.nodes.len() + plan.steps.len());
             self.keys(&plan, &mut |tick, rank, primary| {
                 if primary {
                     starts.push((tick, rank));
                 }
             });
             starts.sort_unstable();
-            let mut open = BinaryHeap::new();
-            let mut emit = |key: (u64, u64)| {
+            let mut step_ends: Vec<(u64, u64)> = (0..plan.steps.len())
+                .filter(|&l| plan.first[l] < plan.first[l + 1])
+                .map(|l| (plan.steps[l].1, self.rank_step_end(&plan, l)))
+                .collect();
+            step_ends.sort_unstable();
+            let mut open: BinaryHeap<Reverse<(u64, u64)>> = BinaryHeap::new();
+            let (mut i, mut j) = (0, 0);
+            loop {
+                let start = starts.get(i).copied();
+                let step_end = step_ends.get(j).copied();
+                let run_end = open.peek().map(|r| r.0);
+                let Some(key) = [start, step_end, run_end].into_iter().flatten().min() else {
+                    break;
+                };
+                if Some(key) == start {
+                    i += 1;
+                    if let Some(end) = self.run_end(&plan, key.1) {
+                        open.push(Reverse(end));
+                    }
+                } else if Some(key) == step_end {
+                    j += 1;
+                } else {
+                    open.pop();
+                }
                 last = key.0;
                 f(&self.event(&plan, key.0, key.1));
-            };
-            for &key in &starts {
-                while let Some(&Reverse(end)) = open.peek() {
-                    if end > key {
-                        break;
-                    }
-                    open.pop();
-                    emit(end);
-                }
-                emit(key);
-                if let Some(end) = self.secondary(&plan, key.1) {
-                    open.push(Reverse(end));
-                }
-            }
-            while let Some(Reverse(end)) = open.pop() {
-                emit(end);
             }
         }
         let total = self.total_duration_seconds();

@@ -7,52 +7,35 @@ use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 use std::io::{self, Write};
 
-use serde::Serialize;
-use serde_json::{Map, Value};
-
 use super::ExecutionTrace;
 use super::analysis::{NodeRun, Paired, Pairer, RunStatus};
-use super::chrome::{ChromeOptions, Lanes, Slices, TS_ORIGIN_US};
+use super::chrome::{ChromeOptions, Slices, TS_ORIGIN_US};
+use super::chrome_emit::Lane;
+use super::chrome_json::{Args, meta};
 use super::event::{TraceEvent, TraceEventType};
 
-const PID: u32 = 1;
-const MICROS: f64 = 1e6;
+pub(super) const MICROS: f64 = 1e6;
 
 // Order of events sharing a timestamp: async ends, instants, slices, async
 // begins, then zero-length spans (a zero-length async begin right before its
 // end; a zero-length slice after the slice that starts with it, as its child).
-const RANK_ASYNC_END: u8 = 0;
-const RANK_INSTANT: u8 = 1;
-const RANK_SLICE: u8 = 2;
-const RANK_ASYNC_BEGIN: u8 = 3;
-const RANK_ZERO: u8 = 4;
+pub(super) const RANK_ASYNC_END: u8 = 0;
+pub(super) const RANK_INSTANT: u8 = 1;
+pub(super) const RANK_SLICE: u8 = 2;
+pub(super) const RANK_ASYNC_BEGIN: u8 = 3;
+pub(super) const RANK_ZERO: u8 = 4;
 
 /// Trace seconds to export microseconds (finite).
-fn us(seconds: f64) -> f64 {
+pub(super) fn us(seconds: f64) -> f64 {
     fin(seconds * MICROS + TS_ORIGIN_US)
 }
 
-fn fin(x: f64) -> f64 {
+pub(super) fn fin(x: f64) -> f64 {
     if x.is_finite() { x } else { 0.0 }
 }
 
-/// Lane groups, in display order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-enum Group {
-    Execution,
-    Steps,
-    Work,
-}
-
-struct Lane {
-    name: String,
-    group: Group,
-    first_ts: f64,
-    /// End (µs) of the last slice placed on this lane.
-    last_end: Option<f64>,
-}
-
-enum Body {
+/// What an item draws.
+pub(super) enum Body {
     Exec,
     Run(NodeRun),
     /// The `E` of a `B`/`E` pair: goes on the lane of the item numbered `begin`.
@@ -67,12 +50,12 @@ enum Body {
 }
 
 /// One output event, ordered by `(ts, rank, seq)`.
-struct Item {
-    ts: f64,
-    rank: u8,
-    seq: u64,
-    dur: f64,
-    body: Body,
+pub(super) struct Item {
+    pub(super) ts: f64,
+    pub(super) rank: u8,
+    pub(super) seq: u64,
+    pub(super) dur: f64,
+    pub(super) body: Body,
 }
 
 impl Item {
@@ -102,73 +85,8 @@ impl Ord for Item {
     }
 }
 
-/// One event as written.
-#[derive(Serialize)]
-struct Out<'a> {
-    name: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cat: Option<&'a str>,
-    ph: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    s: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    id: Option<usize>,
-    pid: u32,
-    tid: usize,
-    ts: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    dur: Option<f64>,
-    #[serde(skip_serializing_if = "Args::is_empty")]
-    args: Args<'a>,
-}
-
-#[derive(Serialize, Default)]
-struct Args<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    sort_index: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    dag: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    event: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    node: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    status: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    step: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    worker: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    attempt: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    duration_s: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    metadata: Option<&'a Map<String, Value>>,
-}
-
-impl Args<'_> {
-    fn is_empty(&self) -> bool {
-        self.name.is_none()
-            && self.sort_index.is_none()
-            && self.dag.is_none()
-            && self.event.is_none()
-            && self.node.is_none()
-            && self.status.is_none()
-            && self.step.is_none()
-            && self.worker.is_none()
-            && self.attempt.is_none()
-            && self.error.is_none()
-            && self.duration_s.is_none()
-            && self.metadata.is_none()
-    }
-}
-
 /// Whether `kind` is drawn as an instant event.
-fn is_instant(kind: TraceEventType) -> bool {
+pub(super) fn is_instant(kind: TraceEventType) -> bool {
     use TraceEventType as T;
     matches!(
         kind,
@@ -183,13 +101,6 @@ fn is_instant(kind: TraceEventType) -> bool {
             | T::ResourceAcquired
             | T::ResourceReleased
     )
-}
-
-fn worker_lane(worker: Option<usize>) -> String {
-    match worker {
-        Some(w) => format!("worker {w}"),
-        None => "unassigned".to_owned(),
-    }
 }
 
 /// Writes `trace` as Chrome Trace Event Format JSON to `out`.
@@ -293,66 +204,32 @@ pub(crate) fn write(
     w.finish()
 }
 
-fn meta<'a>(name: &'a str, tid: usize, args: Args<'a>) -> Out<'a> {
-    Out {
-        name,
-        cat: None,
-        ph: "M",
-        s: None,
-        id: None,
-        pid: PID,
-        tid,
-        ts: 0.0,
-        dur: None,
-        args,
-    }
-}
-
-struct Writer<'a, W: Write> {
-    out: &'a mut W,
+/// The export in progress: lanes, the reorder heap and the runs still open.
+pub(super) struct Writer<'a, W: Write> {
+    pub(super) out: &'a mut W,
     /// The first write error; nothing is written after it.
-    error: Option<io::Error>,
-    first: bool,
-    dag_name: &'a str,
-    options: ChromeOptions,
+    pub(super) error: Option<io::Error>,
+    pub(super) first: bool,
+    pub(super) dag_name: &'a str,
+    pub(super) options: ChromeOptions,
     /// Items earlier than the current time by more than this (µs) can be written.
-    lookback_us: f64,
-    lanes: Vec<Lane>,
-    work: HashMap<String, usize>,
-    exec_lane: Option<usize>,
-    steps_lane: Option<usize>,
-    heap: BinaryHeap<Reverse<Item>>,
+    pub(super) lookback_us: f64,
+    pub(super) lanes: Vec<Lane>,
+    pub(super) work: HashMap<String, usize>,
+    pub(super) exec_lane: Option<usize>,
+    pub(super) steps_lane: Option<usize>,
+    pub(super) heap: BinaryHeap<Reverse<Item>>,
     /// `seq → start (µs)` of the runs started and not ended: their slices come later.
-    reserved: BTreeMap<u64, f64>,
+    pub(super) reserved: BTreeMap<u64, f64>,
     /// `seq → lane` of `B` events written whose `E` is not.
-    begin_lanes: HashMap<u64, usize>,
+    pub(super) begin_lanes: HashMap<u64, usize>,
     /// Where each node's first run was drawn (worker lanes only).
-    node_worker: HashMap<String, Option<usize>>,
+    pub(super) node_worker: HashMap<String, Option<usize>>,
     /// Nodes whose last run failed (a later `node_timed_out` marks it, not a new run).
-    failed: HashSet<String>,
+    pub(super) failed: HashSet<String>,
 }
 
 impl<W: Write> Writer<'_, W> {
-    fn raw(&mut self, bytes: &[u8]) {
-        if self.error.is_none()
-            && let Err(e) = self.out.write_all(bytes)
-        {
-            self.error = Some(e);
-        }
-    }
-
-    fn emit(&mut self, ev: &Out<'_>) {
-        if self.error.is_some() {
-            return;
-        }
-        if !std::mem::take(&mut self.first) {
-            self.raw(b",");
-        }
-        if let Err(e) = serde_json::to_writer(&mut *self.out, ev) {
-            self.error = Some(e.into());
-        }
-    }
-
     fn push(&mut self, ts: f64, rank: u8, seq: u64, dur: f64, body: Body) {
         self.heap.push(Reverse(Item {
             ts,
@@ -454,220 +331,6 @@ impl<W: Write> Writer<'_, W> {
             if let Some(Reverse(item)) = self.heap.pop() {
                 self.write_item(item);
             }
-        }
-    }
-
-    fn lane(&mut self, group: Group, name: &str, ts: f64) -> usize {
-        let fixed = match group {
-            Group::Execution => self.exec_lane,
-            Group::Steps => self.steps_lane,
-            Group::Work => self.work.get(name).copied(),
-        };
-        if let Some(i) = fixed {
-            return i;
-        }
-        let i = self.lanes.len();
-        self.lanes.push(Lane {
-            name: name.to_owned(),
-            group,
-            first_ts: ts,
-            last_end: None,
-        });
-        match group {
-            Group::Execution => self.exec_lane = Some(i),
-            Group::Steps => self.steps_lane = Some(i),
-            Group::Work => {
-                self.work.insert(name.to_owned(), i);
-            }
-        }
-        i
-    }
-
-    /// The first lane of the chain `base`, `base (overflow)`, `base (overflow 2)`, ...
-    /// whose last slice ends at or before `start`.
-    fn free_lane(&mut self, base: &str, start: f64) -> usize {
-        let mut k = 0;
-        loop {
-            let i = match k {
-                0 => self.lane(Group::Work, base, start),
-                1 => self.lane(Group::Work, &format!("{base} (overflow)"), start),
-                _ => self.lane(Group::Work, &format!("{base} (overflow {k})"), start),
-            };
-            if self.lanes[i].last_end.is_none_or(|end| end <= start) {
-                return i;
-            }
-            k += 1;
-        }
-    }
-
-    fn write_item(&mut self, item: Item) {
-        let ph_slice = match self.options.slices {
-            Slices::Complete => "X",
-            Slices::BeginEnd => "B",
-        };
-        let dur = (ph_slice == "X").then_some(item.dur);
-        let mut out = Out {
-            name: "",
-            cat: None,
-            ph: ph_slice,
-            s: None,
-            id: None,
-            pid: PID,
-            tid: 0,
-            ts: item.ts,
-            dur,
-            args: Args::default(),
-        };
-        match &item.body {
-            Body::Exec => {
-                let lane = self.lane(Group::Execution, "execution", item.ts);
-                self.lanes[lane].last_end = Some(item.ts + item.dur);
-                self.begin_lanes.insert(item.seq, lane);
-                out.tid = lane + 1;
-                out.name = self.dag_name;
-                out.cat = Some("execution");
-                out.args.dag = Some(self.dag_name);
-                self.emit(&out);
-            }
-            Body::Run(run) => {
-                let base = match self.options.lanes {
-                    Lanes::Node => run.node.clone(),
-                    Lanes::Worker => {
-                        if !self.node_worker.contains_key(&run.node) {
-                            self.node_worker.insert(run.node.clone(), run.worker);
-                        }
-                        worker_lane(run.worker)
-                    }
-                };
-                let lane = self.free_lane(&base, item.ts);
-                self.lanes[lane].last_end = Some(item.ts + item.dur);
-                if ph_slice == "B" {
-                    self.begin_lanes.insert(item.seq, lane);
-                }
-                out.tid = lane + 1;
-                out.name = &run.node;
-                out.cat = Some("node");
-                out.args = Args {
-                    status: Some(run.status.as_str()),
-                    step: run.step,
-                    worker: run.worker,
-                    attempt: run.attempt,
-                    error: run
-                        .error
-                        .as_deref()
-                        .filter(|_| run.status != RunStatus::Completed),
-                    ..Args::default()
-                };
-                self.emit(&out);
-            }
-            Body::End { name, cat, begin } => {
-                let lane = self.begin_lanes.remove(begin).unwrap_or(0);
-                out.tid = lane + 1;
-                out.ph = "E";
-                out.dur = None;
-                out.name = name;
-                out.cat = Some(cat);
-                self.emit(&out);
-            }
-            Body::StepBegin(i) | Body::StepEnd(i) => {
-                let lane = self.lane(Group::Steps, "steps", item.ts);
-                let name = format!("step {i}");
-                out.tid = lane + 1;
-                out.name = &name;
-                out.cat = Some("step");
-                out.id = Some(*i);
-                out.dur = None;
-                if matches!(item.body, Body::StepBegin(_)) {
-                    out.ph = "b";
-                    out.args.step = Some(*i);
-                } else {
-                    out.ph = "e";
-                }
-                self.emit(&out);
-            }
-            Body::Instant(ev) => {
-                let lane = self.instant_lane(ev, item.ts);
-                let name = match &ev.node_name {
-                    Some(node) => format!("{node} ({})", ev.event_type),
-                    None => ev.event_type.to_string(),
-                };
-                out.tid = lane + 1;
-                out.name = &name;
-                out.cat = Some("node");
-                // "I" (Chromium's own instant phase) rather than the newer alias "i":
-                // Perfetto and chrome://tracing read both, the DevTools engine only "I".
-                out.ph = "I";
-                out.s = Some("t");
-                out.dur = None;
-                out.args = Args {
-                    event: Some(ev.event_type.as_str()),
-                    node: ev.node_name.as_deref(),
-                    error: ev.error.as_deref(),
-                    step: ev.step_index,
-                    worker: ev.worker,
-                    duration_s: ev.duration.filter(|d| d.is_finite()),
-                    metadata: ev.metadata.as_ref(),
-                    ..Args::default()
-                };
-                self.emit(&out);
-            }
-        }
-    }
-
-    fn instant_lane(&mut self, ev: &TraceEvent, ts: f64) -> usize {
-        match (&ev.node_name, self.options.lanes) {
-            (Some(node), Lanes::Node) => self.lane(Group::Work, node, ts),
-            (Some(node), Lanes::Worker) => {
-                match ev.worker.or(self.node_worker.get(node).copied().flatten()) {
-                    Some(w) => self.lane(Group::Work, &worker_lane(Some(w)), ts),
-                    None => self.lane(Group::Execution, "execution", ts),
-                }
-            }
-            (None, _) => self.lane(Group::Execution, "execution", ts),
-        }
-    }
-
-    /// Names and orders the lanes, closes the document.
-    fn finish(mut self) -> io::Result<()> {
-        let mut order: Vec<usize> = (0..self.lanes.len()).collect();
-        order.sort_by(|&x, &y| {
-            let (lx, ly) = (&self.lanes[x], &self.lanes[y]);
-            lx.group
-                .cmp(&ly.group)
-                .then(lx.first_ts.total_cmp(&ly.first_ts))
-                .then(x.cmp(&y))
-        });
-        let lanes = std::mem::take(&mut self.lanes);
-        for (pos, &lane) in order.iter().enumerate() {
-            let name = lanes[lane].name.as_str();
-            self.emit(&meta(
-                "thread_name",
-                lane + 1,
-                Args {
-                    name: Some(name),
-                    ..Args::default()
-                },
-            ));
-            self.emit(&meta(
-                "thread_sort_index",
-                lane + 1,
-                Args {
-                    sort_index: Some(pos),
-                    ..Args::default()
-                },
-            ));
-        }
-        let tail = serde_json::json!({"dag": self.dag_name});
-        self.raw(b"],\"displayTimeUnit\":\"ms\",\"otherData\":");
-        if self.error.is_none()
-            && let Err(e) = serde_json::to_writer(&mut *self.out, &tail)
-        {
-            self.error = Some(e.into());
-        }
-        self.raw(b"}");
-        match self.error {
-            Some(e) => Err(e),
-            None => Ok(()),
         }
     }
 }
