@@ -4,8 +4,9 @@
 //! DAG. It can be written as a plain JSON array ([`ExecutionTrace::to_json`]),
 //! read back ([`ExecutionTrace::from_json`]), exported to the Chrome Trace
 //! Event Format for `chrome://tracing`, Perfetto or the DevTools performance
-//! panel ([`ExecutionTrace::to_chrome_trace`]), or summarized
-//! ([`ExecutionTrace::summary`]).
+//! panel ([`ExecutionTrace::to_chrome_trace`], or streamed to any writer with
+//! [`ExecutionTrace::write_chrome_trace`]), read without copying
+//! ([`ExecutionTrace::for_each_event`]), or summarized ([`ExecutionTrace::summary`]).
 //!
 //! ```
 //! use dag::trace::{ExecutionTrace, TraceEvent, TraceEventType as T};
