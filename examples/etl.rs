@@ -60,11 +60,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("{}", trace.summary());
     println!("{}", profile_execution(&dag, &execution).summary());
     let chrome = std::path::Path::new(&out_dir).join("trace.json");
-    std::fs::write(&chrome, trace.to_chrome_trace())?;
+    // Streamed to the file: memory does not grow with the export.
+    trace.write_chrome_trace(std::fs::File::create(&chrome)?)?;
     let by_worker = std::path::Path::new(&out_dir).join("trace_by_worker.json");
-    std::fs::write(
-        &by_worker,
-        trace.to_chrome_trace_with(ChromeOptions::lanes(Lanes::Worker)),
+    trace.write_chrome_trace_with(
+        std::fs::File::create(&by_worker)?,
+        ChromeOptions::lanes(Lanes::Worker),
     )?;
     let events = std::path::Path::new(&out_dir).join("events.json");
     std::fs::write(&events, trace.to_json())?;

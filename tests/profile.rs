@@ -111,3 +111,83 @@ fn a_failed_run_lists_the_failure_apart() {
             .any(|n| n == "transform_b" || n == "merge")
     );
 }
+
+/// examples/ml_pipeline.rs's graph.
+fn ml_graph() -> Graph {
+    let mut b = Graph::builder();
+    b.add_nodes([
+        "fetch",
+        "validate",
+        "feature_a",
+        "feature_b",
+        "feature_c",
+        "train",
+        "evaluate",
+        "deploy",
+    ])
+    .add_edges([
+        ("fetch", "validate"),
+        ("validate", "feature_a"),
+        ("validate", "feature_b"),
+        ("validate", "feature_c"),
+        ("feature_a", "train"),
+        ("feature_b", "train"),
+        ("feature_c", "train"),
+        ("train", "evaluate"),
+        ("evaluate", "deploy"),
+    ]);
+    b.build().expect("valid")
+}
+
+#[test]
+fn the_ml_pipeline_profile_names_its_straggler_and_prints_no_zero_length_gap() {
+    // The example's durations on 4 workers, each start a few µs after what it waited for, as
+    // a real run records them (injected, not slept).
+    let us = 1e-6;
+    let trace = ExecutionTrace::named("ml_pipeline");
+    trace.record(TraceEvent::new(T::ExecutionStarted, 0.0));
+    for (name, start, end, worker) in [
+        ("fetch", 3.0 * us, 0.5, 0),
+        ("validate", 0.5 + 5.0 * us, 0.6, 0),
+        ("feature_a", 0.6 + 2.0 * us, 1.6, 0),
+        ("feature_b", 0.6 + 6.0 * us, 1.4, 1),
+        ("feature_c", 0.6 + 10.0 * us, 0.9, 2),
+        ("train", 1.6 + 3.0 * us, 3.6, 0),
+        ("evaluate", 3.6 + 4.0 * us, 4.1, 0),
+        ("deploy", 4.1 + 2.0 * us, 4.3, 0),
+    ] {
+        trace.record(
+            TraceEvent::new(T::NodeStarted, start)
+                .with_node(name)
+                .with_worker(worker),
+        );
+        trace.record(
+            TraceEvent::new(T::NodeCompleted, end)
+                .with_node(name)
+                .with_worker(worker)
+                .with_duration(end - start),
+        );
+    }
+    let total = 4.3 + 5.0 * us;
+    trace.record(TraceEvent::new(T::ExecutionCompleted, total).with_duration(total));
+    let report = ProfileReport::from_trace(&trace, &ml_graph(), 4);
+    let summary = report.summary();
+    assert!(
+        summary.contains(
+            "Stragglers:\n  train waited on feature_a: 3.33x its fastest input feature_c\n"
+        ),
+        "{summary}"
+    );
+    let gaps: Vec<&str> = summary.lines().filter(|l| l.contains(" idle")).collect();
+    assert_eq!(
+        gaps,
+        [
+            "Idle gaps: 4 intervals, 11.800 worker-seconds idle",
+            "  0.000s-0.600s: 3 idle",
+            "  0.600s-0.900s: 1 idle",
+            "  0.900s-1.400s: 2 idle",
+            "  1.400s-4.300s: 3 idle",
+        ],
+        "{summary}"
+    );
+}

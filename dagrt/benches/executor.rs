@@ -9,6 +9,11 @@
 //!   inline, large successor sets released by recursive halving) on its own 2-thread pool;
 //! - `sequential`: a loop over the topological order calling an empty closure per node.
 //!
+//! Traced variants beside the `dag` baseline: `dag_traced` (tracing on, trace not read),
+//! `dag_trace_read` (every event read with `for_each_event`; its difference to `dag` is the
+//! per-task cost of reading a trace, target ≤ 100 ns) and, on the chain, `dag_trace_events`
+//! (an owned copy with `events()`).
+//!
 //! Also: graph build + validation of 100k nodes, the fixed cost of one small static run (with
 //! and without creating the `Dag` and its pool). Printed before divan's table, since divan
 //! reports time and not these: the first run in the process, the parallel efficiency of
@@ -134,9 +139,11 @@ enum Mode {
     PerRun,
     /// `Bound` with tracing on (the trace is attached to the execution, built when read).
     Traced,
-    /// `Traced`, and the trace's events are read (`events()`) inside the timing: the cost of
-    /// building the event list from the run's records.
+    /// `Traced`, and every event of the trace is read (`for_each_event`, borrowed) inside the
+    /// timing: the cost of deriving the events from the run's records.
     TraceRead,
+    /// `Traced`, and the trace copied out (`events()`: one owned `TraceEvent` per event).
+    TraceEvents,
 }
 
 fn bench_dag(bencher: Bencher, shape: Shape, mode: Mode) {
@@ -154,27 +161,38 @@ fn bench_dag(bencher: Bencher, shape: Shape, mode: Mode) {
     if mode != Mode::PerRun {
         dag = dag.with_tasks(tasks()).expect("every node has a task");
     }
-    if matches!(mode, Mode::Traced | Mode::TraceRead) {
+    let traced = matches!(mode, Mode::Traced | Mode::TraceRead | Mode::TraceEvents);
+    if traced {
         dag = dag.tracing(true);
     }
     let once = || match mode {
         Mode::PerRun => dag.execute_with(&per_run).expect("runs"),
-        Mode::Bound | Mode::Traced | Mode::TraceRead => dag.execute().expect("runs"),
+        _ => dag.execute().expect("runs"),
     };
     // Warm the pool and check the run once, outside the timing.
     let exec = once();
     assert_eq!(exec.succeeded(), n);
-    assert_eq!(
-        exec.trace.is_some(),
-        matches!(mode, Mode::Traced | Mode::TraceRead)
-    );
+    assert_eq!(exec.trace.is_some(), traced);
+    if let Some(trace) = &exec.trace {
+        // Every node's started + completed, a step pair per level, the execution pair.
+        let levels = exec.graph().level_count();
+        assert_eq!(trace.len(), 2 * n + 2 * levels + 2);
+    }
     drop(exec);
     bencher.counter(ItemsCount::new(n)).bench(|| {
         let exec = once();
-        if mode == Mode::TraceRead
-            && let Some(trace) = &exec.trace
-        {
-            black_box(trace.events().len());
+        if let Some(trace) = &exec.trace {
+            match mode {
+                Mode::TraceRead => {
+                    let mut count = 0usize;
+                    trace.for_each_event(|e| count += usize::from(black_box(e).timestamp >= 0.0));
+                    assert_eq!(count, trace.len());
+                }
+                Mode::TraceEvents => {
+                    black_box(trace.events().len());
+                }
+                _ => {}
+            }
         }
         drop(black_box(exec));
     });
@@ -232,6 +250,10 @@ mod chain_100k {
         super::bench_dag(b, Shape::Chain, Mode::TraceRead);
     }
     #[divan::bench]
+    fn dag_trace_events(b: Bencher) {
+        super::bench_dag(b, Shape::Chain, Mode::TraceEvents);
+    }
+    #[divan::bench]
     fn handwritten(b: Bencher) {
         super::bench_handwritten(b, Shape::Chain);
     }
@@ -257,6 +279,10 @@ mod fan_100k {
     #[divan::bench]
     fn dag_traced(b: Bencher) {
         super::bench_dag(b, Shape::Fan, Mode::Traced);
+    }
+    #[divan::bench]
+    fn dag_trace_read(b: Bencher) {
+        super::bench_dag(b, Shape::Fan, Mode::TraceRead);
     }
     #[divan::bench]
     fn handwritten(b: Bencher) {
@@ -286,6 +312,10 @@ mod tree_2p17 {
         super::bench_dag(b, Shape::Tree, Mode::Traced);
     }
     #[divan::bench]
+    fn dag_trace_read(b: Bencher) {
+        super::bench_dag(b, Shape::Tree, Mode::TraceRead);
+    }
+    #[divan::bench]
     fn handwritten(b: Bencher) {
         super::bench_handwritten(b, Shape::Tree);
     }
@@ -311,6 +341,10 @@ mod wavefront_300 {
     #[divan::bench]
     fn dag_traced(b: Bencher) {
         super::bench_dag(b, Shape::Wavefront, Mode::Traced);
+    }
+    #[divan::bench]
+    fn dag_trace_read(b: Bencher) {
+        super::bench_dag(b, Shape::Wavefront, Mode::TraceRead);
     }
     #[divan::bench]
     fn handwritten(b: Bencher) {

@@ -53,13 +53,13 @@ impl ProfileReport {
         let mut seen: Vec<(NodeOutcome, f64, f64, Option<usize>)> =
             vec![(NodeOutcome::Skipped, 0.0, 0.0, None); n];
         let mut wall = 0.0f64;
-        for e in trace.events() {
+        trace.for_each_event(|e| {
             wall = wall.max(e.timestamp);
             if e.event_type == TraceEventType::ExecutionCompleted {
                 wall = wall.max(e.duration.unwrap_or(0.0));
             }
-            let Some(id) = e.node_name.as_deref().and_then(|name| graph.find(name)) else {
-                continue;
+            let Some(id) = e.node_name.and_then(|name| graph.find(name)) else {
+                return;
             };
             let s = &mut seen[id.index()];
             match e.event_type {
@@ -71,7 +71,7 @@ impl ProfileReport {
                 TraceEventType::NodeCancelled => s.0 = NodeOutcome::Cancelled,
                 _ => {}
             }
-        }
+        });
         let input = input_from(graph, wall, max_workers, |id| seen[id.index()]);
         ProfileReport::from_input(&input)
     }

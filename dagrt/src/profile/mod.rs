@@ -116,8 +116,16 @@ pub struct ProfileOptions {
     /// fraction of the wall clock. Default `0.20`.
     pub bottleneck_threshold: f64,
     /// A join's slowest input is a straggler when its duration is at least this
-    /// many times the median duration of the join's other inputs. Default `2.0`.
+    /// many times the duration of the join's fastest input. Default `2.0`.
     pub straggler_ratio: f64,
+    /// Idle gaps shorter than this many seconds are dropped (and the gaps around them merged
+    /// when they have the same idle count). Default `0.001`, the summary's resolution.
+    #[serde(default = "default_min_gap")]
+    pub min_gap: f64,
+}
+
+fn default_min_gap() -> f64 {
+    1e-3
 }
 
 impl Default for ProfileOptions {
@@ -125,6 +133,7 @@ impl Default for ProfileOptions {
         Self {
             bottleneck_threshold: 0.20,
             straggler_ratio: 2.0,
+            min_gap: default_min_gap(),
         }
     }
 }

@@ -52,15 +52,22 @@ pub struct ProfileReport {
     /// Names of the Failed nodes, in input order.
     pub failed: Vec<String>,
     /// Intervals within [0, wall_clock] where fewer than max_workers Completed
-    /// or Failed nodes were running, in time order; adjacent intervals with the
-    /// same idle count are merged and intervals shorter than 1e-9 s are
-    /// ignored. Empty when max_workers or wall_clock is 0.
+    /// or Failed nodes were running, in time order. Intervals shorter than
+    /// `min_gap` (1 ms by default: scheduling noise, e.g. the microseconds
+    /// between one task's end and the next one's start, which the summary
+    /// would print as `0.601s-0.601s`) are dropped, and the intervals around
+    /// them merge when they have the same idle count and lie less than
+    /// `min_gap` apart. Empty when max_workers or wall_clock is 0.
     pub gaps: Vec<Gap>,
     /// For each node with ≥ 2 Completed inputs (a join, whatever its own
     /// status), in input order: its slowest Completed input (ties: earliest in
     /// input order) when that input's duration is ≥ `straggler_ratio` × the
-    /// median duration of the join's other Completed inputs. A median of 0
-    /// never yields a straggler (the ratio would be infinite).
+    /// duration of the join's fastest Completed input (ties: earliest), i.e.
+    /// when the join waited on one input at least that many times longer than
+    /// on its quickest. In the seed's ML pipeline `train` waits on
+    /// `feature_a` (1.0 s), 3.3× its fastest input `feature_c` (0.3 s): a
+    /// straggler at the default ratio 2. A fastest duration of 0 never yields
+    /// a straggler (the ratio would be infinite).
     pub stragglers: Vec<Straggler>,
 }
 
@@ -128,7 +135,10 @@ pub struct Straggler {
     pub join: String,
     /// Name of the join's slowest Completed input.
     pub straggler: String,
-    /// ratio = slowest input's duration / median duration of the join's other Completed inputs.
+    /// Name of the join's fastest Completed input, the one it is compared with.
+    #[serde(default)]
+    pub fastest: String,
+    /// ratio = slowest input's duration / fastest input's duration.
     pub ratio: f64,
 }
 
@@ -198,6 +208,7 @@ impl ProfileReport {
             (0..n).filter(|&v| ran[v]).map(|v| (start[v], end[v])),
             wall_clock,
             max_workers,
+            non_negative(options.min_gap),
         );
 
         let mut bottleneck_ids: Vec<usize> = if wall_clock > 0.0 {

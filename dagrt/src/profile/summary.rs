@@ -25,7 +25,8 @@ impl ProfileReport {
     /// Top bottlenecks:
     ///   1. train: 2.000s (46.5% of wall clock) [critical path]
     ///   2. feature_a: 1.000s (23.3% of wall clock) [critical path]
-    /// Stragglers: none
+    /// Stragglers:
+    ///   train waited on feature_a: 3.33x its fastest input feature_c
     /// Idle gaps: 4 intervals, 11.800 worker-seconds idle
     ///   0.000s-0.600s: 3 idle
     ///   0.600s-0.900s: 1 idle
@@ -102,11 +103,16 @@ impl ProfileReport {
         } else {
             writeln!(out, "Stragglers:")?;
             for s in self.stragglers.iter().take(SHOWN) {
-                writeln!(
+                write!(
                     out,
-                    "  {} waited on {}: {:.2}x the median of its other inputs",
+                    "  {} waited on {}: {:.2}x",
                     s.join, s.straggler, s.ratio
                 )?;
+                if s.fastest.is_empty() {
+                    writeln!(out, " its fastest input")?;
+                } else {
+                    writeln!(out, " its fastest input {}", s.fastest)?;
+                }
             }
             more(out, self.stragglers.len(), SHOWN)?;
         }

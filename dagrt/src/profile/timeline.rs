@@ -17,8 +17,10 @@ pub(super) struct Timeline {
 
 /// Sweeps the intervals. Intervals with `end <= start` are ignored (they
 /// occupy a worker for no time); an end and a start at the same instant do not
-/// overlap. Times must be finite.
-pub(super) fn sweep<I>(intervals: I, wall_clock: f64, max_workers: usize) -> Timeline
+/// overlap. Times must be finite. Gaps shorter than `min_gap` are dropped, and
+/// the gaps around them merged when they have the same idle count and lie less
+/// than `min_gap` apart.
+pub(super) fn sweep<I>(intervals: I, wall_clock: f64, max_workers: usize, min_gap: f64) -> Timeline
 where
     I: IntoIterator<Item = (f64, f64)>,
 {
@@ -70,8 +72,25 @@ where
     }
     Timeline {
         peak,
-        gaps: gaps.gaps,
+        gaps: drop_short(gaps.gaps, min_gap),
     }
+}
+
+/// Drops the gaps shorter than `min_gap`, then merges neighbours with the same idle count
+/// less than `min_gap` apart.
+fn drop_short(gaps: Vec<Gap>, min_gap: f64) -> Vec<Gap> {
+    let mut out: Vec<Gap> = Vec::with_capacity(gaps.len());
+    for g in gaps.into_iter().filter(|g| g.end - g.start >= min_gap) {
+        if let Some(last) = out.last_mut()
+            && last.idle_workers == g.idle_workers
+            && g.start - last.end < min_gap.max(MIN_GAP)
+        {
+            last.end = last.end.max(g.end);
+            continue;
+        }
+        out.push(g);
+    }
+    out
 }
 
 /// Maps a finite `f64` to a `u64` with the same order (`-0.0` is read as `0.0`).

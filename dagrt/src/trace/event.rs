@@ -123,7 +123,9 @@ impl fmt::Display for TraceEventType {
 pub struct TraceEvent {
     /// What happened.
     pub event_type: TraceEventType,
-    /// Seconds since the first event of the execution (monotonic clock).
+    /// Seconds since the first event of the execution (monotonic clock). In JSON a number,
+    /// or `"NaN"`, `"Infinity"` or `"-Infinity"` when not finite.
+    #[serde(with = "super::number")]
     pub timestamp: f64,
     /// The node concerned, for node events.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -131,8 +133,12 @@ pub struct TraceEvent {
     /// The topological step (level) concerned, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step_index: Option<usize>,
-    /// Duration in seconds, on events that end something.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Duration in seconds, on events that end something (in JSON like `timestamp`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "super::number::option"
+    )]
     pub duration: Option<f64>,
     /// Error text, on failures, skips, cancellations and timeouts.
     #[serde(default, skip_serializing_if = "Option::is_none")]

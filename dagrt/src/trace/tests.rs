@@ -191,3 +191,57 @@ fn summary_with_failures() {
     );
     assert_eq!(retried.timeline.len(), 2);
 }
+
+#[test]
+fn non_finite_numbers_round_trip_through_json() {
+    let trace = ExecutionTrace::named("odd");
+    trace.record(TraceEvent::new(T::NodeStarted, 0.5).with_node("a"));
+    trace.record(
+        TraceEvent::new(T::NodeCompleted, f64::INFINITY)
+            .with_node("a")
+            .with_duration(f64::NAN),
+    );
+    trace.record(TraceEvent::new(T::NodeSkipped, f64::NAN).with_duration(f64::NEG_INFINITY));
+    trace.record(TraceEvent::new(T::NodeCancelled, f64::NEG_INFINITY).with_duration(1.5));
+    let json = trace.to_json();
+    assert_eq!(
+        json,
+        "[\n\
+         {\"event_type\":\"node_cancelled\",\"timestamp\":\"-Infinity\",\"duration\":1.5},\n\
+         {\"event_type\":\"node_started\",\"timestamp\":0.5,\"node_name\":\"a\"},\n\
+         {\"event_type\":\"node_completed\",\"timestamp\":\"Infinity\",\"node_name\":\"a\",\"duration\":\"NaN\"},\n\
+         {\"event_type\":\"node_skipped\",\"timestamp\":\"NaN\",\"duration\":\"-Infinity\"}\n\
+         ]"
+    );
+    let back = ExecutionTrace::from_json(&json).expect("non-finite numbers read back");
+    let bits = |t: &ExecutionTrace| -> Vec<(TraceEventType, u64, Option<u64>)> {
+        t.events()
+            .iter()
+            .map(|e| {
+                (
+                    e.event_type,
+                    e.timestamp.to_bits(),
+                    e.duration.map(f64::to_bits),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(bits(&back), bits(&trace));
+    assert_eq!(back.to_json(), json);
+    // Other strings are still refused, with the accepted spellings named.
+    let err = ExecutionTrace::from_json(r#"[{"event_type":"node_started","timestamp":"soon"}]"#)
+        .expect_err("not a number");
+    assert!(
+        err.to_string()
+            .contains("\"NaN\", \"Infinity\" or \"-Infinity\""),
+        "{err}"
+    );
+    // The exports leave the non-finite timestamps out.
+    let timeline = trace.summary().timeline;
+    assert_eq!(timeline.len(), 1);
+    assert_eq!(
+        (timeline[0].node_name.as_str(), timeline[0].status.as_str()),
+        ("a", "INCOMPLETE")
+    );
+    assert!(trace.to_chrome_trace().contains("\"traceEvents\""));
+}

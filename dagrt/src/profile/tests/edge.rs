@@ -208,9 +208,11 @@ fn odd_input_never_panics() {
     let opts = crate::profile::ProfileOptions {
         bottleneck_threshold: f64::NAN,
         straggler_ratio: f64::NAN,
+        min_gap: f64::NAN,
     };
     let r = ProfileReport::from_input_with(&seed2(4.3), &opts);
     assert!(r.bottlenecks.is_empty() && r.stragglers.is_empty());
+    assert_eq!(r.gaps.len(), 4, "a NaN min_gap drops nothing");
 }
 
 #[test]
