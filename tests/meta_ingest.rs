@@ -242,3 +242,37 @@ fn old_temp_files_of_killed_writers_are_cleaned_by_a_query() {
         "a hidden file that is no temp file was removed"
     );
 }
+
+#[test]
+fn old_temp_files_of_killed_writers_are_cleaned_by_the_next_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dag_dir(dir.path());
+    fs::create_dir_all(&d).unwrap();
+    let old = d.join(".r9.avro.tmp-4242-0");
+    let fresh = d.join(".r8.avro.tmp-4242-1");
+    let unrelated = d.join(".keep");
+    for p in [&old, &fresh, &unrelated] {
+        fs::write(p, b"half a record").unwrap();
+    }
+    let long_ago = SystemTime::now() - STALE_TEMP_AGE - Duration::from_secs(60);
+    for p in [&old, &unrelated] {
+        File::options()
+            .write(true)
+            .open(p)
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+    }
+    // No query runs: the writer itself cleans up.
+    write_run(dir.path(), &sample_run("hostile", "r1", 3)).unwrap();
+    assert!(!old.exists(), "an old temp file survived the writer");
+    assert!(
+        fresh.exists(),
+        "a fresh temp file (a live writer's) was removed"
+    );
+    assert!(
+        unrelated.exists(),
+        "a hidden file that is no temp file was removed"
+    );
+    assert!(d.join("r1.avro").is_file());
+}

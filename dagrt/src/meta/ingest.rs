@@ -13,19 +13,18 @@ use super::record::{RunMeta, run_path};
 use super::scan::{DiskFile, Identity, scan};
 use super::{MAX_RECORD_BYTES, MetaError, MetaWarning, PROFILING_DIR};
 
-/// What the index knows of one file.
+/// What the index knows of one file (its content hash is only looked up when needed, see
+/// [`same_content`]: every query loads this for every file).
 struct Known {
     id: i64,
     ident: Identity,
-    hash: Option<Vec<u8>>,
     racy: bool,
     rows: (Option<i64>, Option<i64>),
 }
 
 fn load_known(conn: &Connection) -> rusqlite::Result<HashMap<String, Known>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT path, id, size, mtime_ns, ino, ctime_ns, hash, racy, first_row, last_row
-         FROM files",
+        "SELECT path, id, size, mtime_ns, ino, ctime_ns, racy, first_row, last_row FROM files",
     )?;
     let rows = stmt.query_map([], |r| {
         Ok((
@@ -38,13 +37,20 @@ fn load_known(conn: &Connection) -> rusqlite::Result<HashMap<String, Known>> {
                     ino: r.get(4)?,
                     ctime_ns: r.get(5)?,
                 },
-                hash: r.get(6)?,
-                racy: r.get(7)?,
-                rows: (r.get(8)?, r.get(9)?),
+                racy: r.get(6)?,
+                rows: (r.get(7)?, r.get(8)?),
             },
         ))
     })?;
     rows.collect()
+}
+
+/// Whether the indexed file `k` has the content hash `hash`.
+fn same_content(tx: &Connection, k: &Known, hash: Option<&[u8; 32]>) -> rusqlite::Result<bool> {
+    let stored: Option<Vec<u8>> = tx
+        .prepare_cached("SELECT hash FROM files WHERE id = ?1")?
+        .query_row([k.id], |r| r.get(0))?;
+    Ok(stored.as_deref() == hash.map(|h| &h[..]))
 }
 
 /// Whether the index holds `f` as it is on disk without reading it again: same identity,
@@ -234,6 +240,10 @@ fn canonical_rel(meta: &RunMeta) -> Option<String> {
     p.starts_with(PROFILING_DIR).then(|| p.replace('\\', "/"))
 }
 
+/// The file already counted for a run (`?1` DAG name, `?2` run id): its id and path.
+pub(super) const PRIMARY_SQL: &str = "SELECT f.id, f.path FROM run_rows r
+    JOIN files f ON f.id = r.file_id WHERE r.dag_name = ?1 AND r.run_id = ?2";
+
 /// Stores one loaded file. Read problems become warnings (not recorded, so the file is
 /// retried next time); undecodable files are recorded with their error; a second file of a
 /// run already indexed is recorded as its duplicate (the run file's own name wins). Returns
@@ -260,7 +270,7 @@ fn store(
     let racy = ident.is_racy(now);
     let mut released = false;
     if let Some(k) = known.get(&f.rel) {
-        if k.ident == ident && k.hash.as_deref() == hash.as_ref().map(|h| &h[..]) {
+        if k.ident == ident && same_content(tx, k, hash.as_ref())? {
             // Same content: only whether its timestamps can be trusted from now on changes.
             tx.prepare_cached("UPDATE files SET racy = ?1 WHERE id = ?2")?
                 .execute(params![racy, k.id])?;
@@ -297,10 +307,7 @@ fn store(
         }
     };
     let primary: Option<(i64, String)> = tx
-        .prepare_cached(
-            "SELECT f.id, f.path FROM run_rows r JOIN files f ON f.id = r.file_id
-             WHERE r.dag_name = ?1 AND r.run_id = ?2",
-        )?
+        .prepare_cached(PRIMARY_SQL)?
         .query_row(params![meta.dag_name, meta.run_id], |r| {
             Ok((r.get(0)?, r.get(1)?))
         })

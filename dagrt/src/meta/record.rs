@@ -10,6 +10,7 @@ use std::time::Duration;
 use apache_avro::{Schema, Writer};
 use serde::{Deserialize, Serialize};
 
+use super::scan::clean_stale_temps_once;
 use super::{MetaError, PROFILING_DIR};
 
 /// The Avro schema of one row (one task of one run).
@@ -259,7 +260,8 @@ pub(super) fn encode_run(run: &RunRecord) -> Result<Vec<u8>, String> {
 }
 
 /// How old (by modification time) a hidden temporary file of [`write_run`] must be before
-/// queries delete it as left behind by a killed writer. A live writer touches its
+/// it is deleted as left behind by a killed writer: by every query, and by the first
+/// [`write_run`] of a process into that DAG's directory. A live writer touches its
 /// temporary file for well under a second before renaming it.
 pub const STALE_TEMP_AGE: Duration = Duration::from_secs(10 * 60);
 
@@ -286,8 +288,9 @@ const WRITE_ATTEMPTS: usize = 1_000;
 /// [`MetaError::InvalidName`]. The exact names are stored inside the file.
 ///
 /// The file appears whole or not at all: the bytes go to a hidden temporary file
-/// `.{run_id}.avro.tmp-{pid}-{n}` in the same directory (ignored by queries, and deleted by
-/// them once older than [`STALE_TEMP_AGE`]), which is fsynced, renamed over the final name,
+/// `.{run_id}.avro.tmp-{pid}-{n}` in the same directory (ignored by queries; once older
+/// than [`STALE_TEMP_AGE`], deleted by them and by the first `write_run` of each process
+/// into that directory), which is fsynced, renamed over the final name,
 /// and then the directory is fsynced. A crash leaves at most that temporary file; earlier
 /// runs are never touched. Any number of threads and processes may write concurrently.
 /// Writing the same run twice replaces the earlier file. A concurrent
@@ -311,7 +314,11 @@ pub fn write_run(meta_dir: &Path, run: &RunRecord) -> Result<PathBuf, MetaError>
         match try_write(dir, &path, &file_name.to_string_lossy(), &bytes) {
             // The directory vanished under us: a concurrent drop. Start over.
             Err(e) if is_not_found(&e) && attempt + 1 < WRITE_ATTEMPTS => attempt += 1,
-            other => return other.map(|()| path),
+            Ok(()) => {
+                clean_stale_temps_once(dir);
+                return Ok(path);
+            }
+            Err(e) => return Err(e),
         }
     }
 }

@@ -1,9 +1,11 @@
 //! Finding the run files under `{meta_dir}/profiling`: what is skipped (and said), what is
 //! cleaned up, and the identity each file is tracked by.
 
+use std::collections::HashSet;
 use std::fs::{self, DirEntry, Metadata};
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::{LazyLock, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::record::{STALE_TEMP_AGE, is_temp_name};
@@ -137,6 +139,32 @@ fn clean_stale_temp(entry: &DirEntry, now: SystemTime) {
     if old {
         // Another query may have removed it first; either way it is gone.
         let _ = fs::remove_file(entry.path());
+    }
+}
+
+/// Deletes the old temporary files of killed writers in the DAG directory `dir` (see
+/// [`STALE_TEMP_AGE`]), the first time this process calls it for `dir`: `write_run` calls
+/// it after each write, so a directory is listed once per process, whatever the number of
+/// runs it writes there, and stale files go even where nobody queries.
+pub(super) fn clean_stale_temps_once(dir: &Path) {
+    static CLEANED: LazyLock<Mutex<HashSet<PathBuf>>> = LazyLock::new(Mutex::default);
+    // A panic while holding the lock leaves a set that is still right.
+    let first = CLEANED
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(dir.to_owned());
+    if !first {
+        return;
+    }
+    // Best effort: a directory that cannot be listed now is cleaned by a later query.
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let now = SystemTime::now();
+    for entry in entries.flatten() {
+        if entry.file_name().to_str().is_some_and(is_temp_name) {
+            clean_stale_temp(&entry, now);
+        }
     }
 }
 
