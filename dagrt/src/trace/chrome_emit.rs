@@ -2,7 +2,6 @@
 
 use std::io::{self, Write};
 
-use super::analysis::RunStatus;
 use super::chrome::{Lanes, Slices};
 use super::chrome_json::{Args, Out, PID, meta};
 use super::chrome_writer::{Body, Item, Writer};
@@ -151,7 +150,7 @@ impl<W: Write> Writer<'_, W> {
                     error: run
                         .error
                         .as_deref()
-                        .filter(|_| run.status != RunStatus::Completed),
+                        .filter(|_| !run.status.completed()),
                     ..Args::default()
                 };
                 self.emit(&out);

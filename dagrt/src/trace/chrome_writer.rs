@@ -8,7 +8,9 @@ use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 use std::io::{self, Write};
 
 use super::ExecutionTrace;
-use super::analysis::{NodeRun, Paired, Pairer, RunStatus};
+use super::analysis::{Paired, Pairer};
+use super::run::{NodeRun, RunStatus};
+use crate::NodeStatus;
 use super::chrome::{ChromeOptions, Slices, TS_ORIGIN_US};
 use super::chrome_emit::Lane;
 use super::chrome_json::{Args, meta};
@@ -305,7 +307,7 @@ impl<W: Write> Writer<'_, W> {
     }
 
     fn run(&mut self, run: NodeRun, seq: u64, end_seq: u64) {
-        if run.status == RunStatus::Failed {
+        if run.status == RunStatus::Ended(NodeStatus::Failed) {
             self.failed.insert(run.node.clone());
         } else if !self.failed.is_empty() {
             self.failed.remove(&run.node);
