@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::critical;
 use super::float::non_negative;
-use super::layout::{Layout, graph_from_preds};
+use super::layout::Layout;
 
 /// A graph with one expected duration per node, for [`estimate`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -84,17 +84,17 @@ pub fn estimate(input: &EstimateInput, workers: usize) -> Estimate {
         .collect();
     let names = input.names.iter().map(String::as_str);
     let preds = |v: usize| input.preds.get(v).map_or(&[][..], Vec::as_slice);
-    let Some(graph) = graph_from_preds(names, preds) else {
+    let Some(graph) = Layout::from_lists(names, preds) else {
         // Only a graph of 2^32 nodes or more cannot be laid out.
         return Estimate::default();
     };
-    let graph = Layout::inserted(&graph);
     let lp = critical::longest_paths(&graph, &dur, &vec![true; n]);
 
+    let (succ_off, succ) = graph.successors();
     let workers = workers.max(1);
     // Priority: remaining path at nanosecond resolution (saturating cast), then smallest index.
     let priority = |v: usize| ((lp.tail[v] * 1e9).round() as i64, Reverse(v));
-    let mut indegree: Vec<usize> = (0..n).map(|v| graph.pred_count(v)).collect();
+    let mut indegree: Vec<usize> = (0..n).map(|v| graph.preds(v).len()).collect();
     let mut ready: BinaryHeap<(i64, Reverse<usize>)> =
         (0..n).filter(|&v| indegree[v] == 0).map(priority).collect();
     let mut free: BinaryHeap<Reverse<usize>> = (0..workers.min(n.max(1))).map(Reverse).collect();
@@ -128,7 +128,7 @@ pub fn estimate(input: &EstimateInput, workers: usize) -> Estimate {
         }
         for &v in &done {
             free.push(Reverse(slot[v].2));
-            for s in graph.succs(v) {
+            for &s in &succ[succ_off[v]..succ_off[v + 1]] {
                 indegree[s] = indegree[s].saturating_sub(1);
                 if indegree[s] == 0 {
                     ready.push(priority(s));

@@ -1,6 +1,6 @@
 //! Profiling an [`Execution`](crate::Execution) or a saved trace of a run of a [`Graph`].
 
-use super::layout::Layout;
+use super::layout::{Layout, node_at};
 use super::report::{Run, analyse};
 use super::{ProfileOptions, ProfileReport};
 use crate::graph::Graph;
@@ -29,9 +29,10 @@ impl ProfileReport {
     /// graph's topological order ([`Graph::topological_order`]).
     #[must_use]
     pub fn from_execution_with(execution: &Execution, options: &ProfileOptions) -> ProfileReport {
-        let layout = Layout::topological(execution.graph());
+        let graph = execution.graph();
+        let layout = Layout::of(graph);
         let run = |v: usize| {
-            let r = execution.node_result(layout.node(v));
+            let r = execution.node_result(node_at(graph, v));
             Run {
                 status: r.status,
                 start: r.start,
@@ -82,8 +83,8 @@ impl ProfileReport {
                 _ => {}
             }
         });
-        let layout = Layout::topological(graph);
-        let run = |v: usize| seen[layout.node(v).index()];
+        let layout = Layout::of(graph);
+        let run = |v: usize| seen[node_at(graph, v).index()];
         analyse(&layout, run, wall, max_workers, &ProfileOptions::default())
     }
 }

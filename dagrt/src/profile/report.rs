@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::efficiency::{occupied_worker, parallelism_efficiency};
 use super::float::{finite, non_negative};
-use super::layout::{Layout, graph_from_preds};
+use super::layout::Layout;
 use super::straggler::{self, Straggler};
 use super::timeline::{self, Gap};
 use super::{ProfileInput, ProfileOptions, critical, status_name};
@@ -69,9 +69,9 @@ pub struct ProfileReport {
     /// input order) when that input's duration is ≥ `straggler_ratio` × the
     /// duration of the join's fastest Completed input (ties: earliest), i.e.
     /// when the join waited on one input at least that many times longer than
-    /// on its quickest. In the seed's ML pipeline `train` waits on
-    /// `feature_a` (1.0 s), 3.3× its fastest input `feature_c` (0.3 s): a
-    /// straggler at the default ratio 2. A fastest duration of 0 never yields
+    /// on its quickest. When `train` waits on `feature_a` (1.0 s) and its
+    /// fastest input `feature_c` took 0.3 s, `feature_a` is a straggler at
+    /// the default ratio 2 (3.3×). A fastest duration of 0 never yields
     /// a straggler (the ratio would be infinite).
     pub stragglers: Vec<Straggler>,
 }
@@ -140,7 +140,7 @@ impl ProfileReport {
     pub fn from_input_with(input: &ProfileInput, options: &ProfileOptions) -> ProfileReport {
         let nodes = &input.nodes;
         let names = nodes.iter().map(|t| t.name.as_str());
-        let Some(graph) = graph_from_preds(names, |v| nodes[v].preds.as_slice()) else {
+        let Some(layout) = Layout::from_lists(names, |v| nodes[v].preds.as_slice()) else {
             // Only a graph of 2^32 nodes or more cannot be laid out.
             return ProfileReport::default();
         };
@@ -153,13 +153,7 @@ impl ProfileReport {
                 worker: t.worker,
             }
         };
-        analyse(
-            &Layout::inserted(&graph),
-            run,
-            input.wall_clock,
-            input.max_workers,
-            options,
-        )
+        analyse(&layout, run, input.wall_clock, input.max_workers, options)
     }
 
     /// The profile of the node called `name` (the first one, should names repeat).
