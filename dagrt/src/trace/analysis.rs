@@ -321,7 +321,7 @@ pub(crate) fn analyze(events: &[TraceEvent]) -> Analysis {
                 .runs
                 .iter_mut()
                 .rev()
-                .find(|r| r.node == run.node && r.status == RunStatus::Ended(NodeStatus::Failed))
+                .find(|r| r.node == run.node && r.status.failed())
             {
                 Some(failed) => failed.status = RunStatus::TimedOut,
                 None => out.runs.push(run),

@@ -147,10 +147,7 @@ impl<W: Write> Writer<'_, W> {
                     step: run.step,
                     worker: run.worker,
                     attempt: run.attempt,
-                    error: run
-                        .error
-                        .as_deref()
-                        .filter(|_| !run.status.completed()),
+                    error: run.error.as_deref().filter(|_| !run.status.completed()),
                     ..Args::default()
                 };
                 self.emit(&out);

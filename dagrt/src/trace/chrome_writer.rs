@@ -9,12 +9,11 @@ use std::io::{self, Write};
 
 use super::ExecutionTrace;
 use super::analysis::{Paired, Pairer};
-use super::run::{NodeRun, RunStatus};
-use crate::NodeStatus;
 use super::chrome::{ChromeOptions, Slices, TS_ORIGIN_US};
 use super::chrome_emit::Lane;
 use super::chrome_json::{Args, meta};
 use super::event::{TraceEvent, TraceEventType};
+use super::run::NodeRun;
 
 pub(super) const MICROS: f64 = 1e6;
 
@@ -307,7 +306,7 @@ impl<W: Write> Writer<'_, W> {
     }
 
     fn run(&mut self, run: NodeRun, seq: u64, end_seq: u64) {
-        if run.status == RunStatus::Ended(NodeStatus::Failed) {
+        if run.status.failed() {
             self.failed.insert(run.node.clone());
         } else if !self.failed.is_empty() {
             self.failed.remove(&run.node);

@@ -37,9 +37,9 @@ mod chrome_tests;
 mod chrome_writer;
 mod event;
 mod number;
-mod run;
 #[cfg(test)]
 mod order_tests;
+mod run;
 mod summary;
 #[cfg(test)]
 mod test_support;

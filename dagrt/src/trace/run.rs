@@ -22,6 +22,11 @@ impl RunStatus {
         self == Self::Ended(NodeStatus::Completed)
     }
 
+    /// Whether the run failed (other than by a timeout).
+    pub(crate) fn failed(self) -> bool {
+        self == Self::Ended(NodeStatus::Failed)
+    }
+
     /// Snake case, as the Chrome export writes it (`completed`, `timed_out`, ...).
     pub(crate) fn as_str(self) -> &'static str {
         match self {
@@ -98,13 +103,17 @@ mod tests {
             assert_eq!(run.as_str(), status.as_str());
             assert_eq!(run.as_upper(), status.as_upper());
             assert_eq!(run.completed(), status == NodeStatus::Completed);
+            assert_eq!(run.failed(), status == NodeStatus::Failed);
         }
         assert_eq!(
             (RunStatus::TimedOut.as_str(), RunStatus::TimedOut.as_upper()),
             ("timed_out", "TIMED_OUT")
         );
         assert_eq!(
-            (RunStatus::Incomplete.as_str(), RunStatus::Incomplete.as_upper()),
+            (
+                RunStatus::Incomplete.as_str(),
+                RunStatus::Incomplete.as_upper()
+            ),
             ("incomplete", "INCOMPLETE")
         );
     }

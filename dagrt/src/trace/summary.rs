@@ -4,9 +4,9 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use super::analysis::analyze;
+use super::event::{TraceEvent, TraceEventType};
 use super::run::RunStatus;
 use crate::NodeStatus;
-use super::event::{TraceEvent, TraceEventType};
 
 /// One line of the [`TraceSummary`] timeline: a node run, or a node that never ran.
 #[derive(Debug, Clone, PartialEq)]
