@@ -1,7 +1,8 @@
 //! Records of an [`Execution`](crate::Execution): one [`RunRecord`] per run, written with `.profile(true)`.
 
 use super::{MetaError, RunRecord, TaskRecord, write_run};
-use crate::{Execution, NodeStatus};
+use crate::Execution;
+use crate::profile::efficiency::{occupied_worker, parallelism_efficiency};
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
@@ -15,7 +16,7 @@ impl RunRecord {
         let tasks = execution
             .nodes()
             .map(|r| {
-                if matches!(r.status, NodeStatus::Completed | NodeStatus::Failed) {
+                if occupied_worker(r.status) {
                     busy += r.duration;
                 }
                 TaskRecord {
@@ -31,11 +32,6 @@ impl RunRecord {
                 }
             })
             .collect();
-        let efficiency = if wall_clock > 0.0 {
-            (busy / (wall_clock * workers as f64)).clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
         RunRecord {
             dag_name: execution.dag_name().to_string(),
             dag_description: execution.dag_description().to_string(),
@@ -46,7 +42,7 @@ impl RunRecord {
                 .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX)),
             wall_clock,
             max_workers: u32::try_from(workers).unwrap_or(u32::MAX),
-            parallelism_efficiency: efficiency,
+            parallelism_efficiency: parallelism_efficiency(busy, wall_clock, workers),
             tasks,
         }
     }
