@@ -30,11 +30,8 @@
 
 mod analysis;
 mod chrome;
-mod chrome_emit;
-mod chrome_json;
 #[cfg(test)]
 mod chrome_tests;
-mod chrome_writer;
 mod event;
 mod number;
 #[cfg(test)]

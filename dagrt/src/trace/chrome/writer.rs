@@ -7,13 +7,13 @@ use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 use std::io::{self, Write};
 
-use super::ExecutionTrace;
-use super::analysis::{Paired, Pairer};
-use super::chrome::{ChromeOptions, Slices, TS_ORIGIN_US};
-use super::chrome_emit::Lane;
-use super::chrome_json::{Args, meta};
-use super::event::{TraceEvent, TraceEventType};
-use super::run::NodeRun;
+use super::json::{Args, meta};
+use super::lane::Lane;
+use super::{ChromeOptions, Slices, TS_ORIGIN_US};
+use crate::trace::ExecutionTrace;
+use crate::trace::analysis::{Paired, Pairer};
+use crate::trace::run::NodeRun;
+use crate::trace::{TraceEvent, TraceEventType};
 
 pub(super) const MICROS: f64 = 1e6;
 

@@ -1,6 +1,11 @@
 //! Export to the Chrome Trace Event Format (chrome://tracing, Perfetto, DevTools).
 
-pub(crate) use super::chrome_writer::write;
+mod emit;
+mod json;
+mod lane;
+mod writer;
+
+pub(crate) use writer::write;
 
 /// How node runs are spread over lanes (Chrome "threads") in the export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
