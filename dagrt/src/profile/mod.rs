@@ -1,12 +1,14 @@
 //! Post-run profiling of a task-DAG execution: critical path, slack, bottlenecks, idle gaps, stragglers, and pre-run makespan estimation.
 //!
-//! The executor converts an execution into a [`ProfileInput`] (plain data, one
-//! [`NodeTiming`] per node, in a topological order) and calls
-//! [`ProfileReport::from_input`]. Before running, [`estimate`] predicts the
-//! makespan of a graph from known or historical durations.
+//! [`ProfileReport::from_execution`] profiles an [`Execution`](crate::Execution) on the
+//! execution's own [`Graph`](crate::graph::Graph), [`ProfileReport::from_trace`] a saved trace
+//! of a run of a graph, and [`ProfileReport::from_input`] plain data: a [`ProfileInput`], one
+//! [`NodeTiming`] per node, in a topological order. Statuses are exec's
+//! [`NodeStatus`](crate::NodeStatus). Before running, [`estimate`] predicts the makespan of a
+//! graph from known or historical durations.
 //!
 //! Every algorithm here is `O(V + E)` or `O(V log V)` (sorting), so profiling a
-//! 100k-node execution takes a few milliseconds.
+//! 100k-node execution takes some 25 ms (BENCHMARKS.md).
 //!
 //! # Robustness
 //! Nothing in this module panics on odd input: an empty graph, a run where
