@@ -23,7 +23,7 @@ impl RunRecord {
                     task_name: r.name.to_string(),
                     task_description: execution.description(r.id).to_string(),
                     task_runtime: r.duration,
-                    status: r.status.as_str().to_string(),
+                    status: r.status,
                     error: r.error.clone(),
                     start: r.start,
                     end: r.end,
@@ -53,6 +53,9 @@ impl RunRecord {
 ///
 /// # Errors
 /// When the directory cannot be created or the file cannot be written.
-pub fn record_execution(meta_dir: &Path, execution: &Execution) -> Result<PathBuf, MetaError> {
+pub(crate) fn record_execution(
+    meta_dir: &Path,
+    execution: &Execution,
+) -> Result<PathBuf, MetaError> {
     write_run(meta_dir, &RunRecord::from_execution(execution))
 }

@@ -9,9 +9,12 @@ use apache_avro::reader::datum::GenericDatumReader;
 use apache_avro::types::Value as AvroValue;
 use apache_avro::{Reader, Schema};
 use serde::Deserialize;
+use serde::de::IntoDeserializer;
+use serde::de::value::StrDeserializer;
 
 use super::record::{RUN_METADATA_KEY, RunMeta, encode_run, schema};
 use super::{MAX_RECORD_BYTES, MetaError, RunRecord, TaskRecord};
+use crate::NodeStatus;
 
 /// One Avro row as decoded from a file.
 #[derive(Debug, Deserialize)]
@@ -121,7 +124,7 @@ fn check_schema(found: &Schema) -> Result<(), String> {
 pub fn read_run(path: &Path) -> Result<RunRecord, MetaError> {
     let too_large = |size| MetaError::Decode {
         path: path.to_owned(),
-        message: super::ingest::too_large(size),
+        message: too_large(size),
     };
     let mut file = File::open(path).map_err(|e| MetaError::io("open", path, e))?;
     let size = file
@@ -153,19 +156,39 @@ pub fn read_run(path: &Path) -> Result<RunRecord, MetaError> {
         parallelism_efficiency: meta.parallelism_efficiency,
         tasks: rows
             .into_iter()
-            .map(|r| TaskRecord {
-                task_name: r.task_name,
-                task_description: r.task_description,
-                task_runtime: r.task_runtime,
-                status: r.status,
-                error: r.error,
-                start: r.start_offset,
-                end: r.end_offset,
-                worker: r.worker,
-                attempt: r.attempt,
+            .map(|r| {
+                let status = parse_status(&r.status).ok_or_else(|| MetaError::Decode {
+                    path: path.to_owned(),
+                    message: format!(
+                        "task `{}` has status `{}`, not completed, failed, skipped or cancelled",
+                        r.task_name, r.status
+                    ),
+                })?;
+                Ok(TaskRecord {
+                    task_name: r.task_name,
+                    task_description: r.task_description,
+                    task_runtime: r.task_runtime,
+                    status,
+                    error: r.error,
+                    start: r.start_offset,
+                    end: r.end_offset,
+                    worker: r.worker,
+                    attempt: r.attempt,
+                })
             })
-            .collect(),
+            .collect::<Result<_, MetaError>>()?,
     })
+}
+
+/// Why a file of `size` bytes is not read.
+pub(super) fn too_large(size: u64) -> String {
+    format!("too large to be a run record: {size} bytes, over the limit of {MAX_RECORD_BYTES}")
+}
+
+/// The status a row's `status` column names ([`NodeStatus::as_str`]), if any.
+pub(super) fn parse_status(word: &str) -> Option<NodeStatus> {
+    let word: StrDeserializer<'_, serde::de::value::Error> = word.into_deserializer();
+    NodeStatus::deserialize(word).ok()
 }
 
 /// The object container header: metadata map and sync marker; `rest` is the block data.
@@ -304,7 +327,7 @@ mod tests {
     #[test]
     fn fast_and_generic_paths_agree() {
         let mut failed = TaskRecord::completed("b", "second", 1.0, 2.5);
-        failed.status = "failed".into();
+        failed.status = NodeStatus::Failed;
         failed.error = Some("boom".into());
         failed.worker = Some(3);
         let run = crate::meta::RunRecord {
@@ -324,6 +347,54 @@ mod tests {
         assert_eq!(format!("{:?}", fast.0), format!("{:?}", generic.0));
         assert_eq!(fast.1[1].error.as_deref(), Some("boom"));
         assert_eq!(fast.1[1].worker, Some(3));
+    }
+
+    fn one_task_run() -> crate::meta::RunRecord {
+        crate::meta::RunRecord {
+            dag_name: "d".into(),
+            dag_description: String::new(),
+            run_id: "r".into(),
+            started_at_micros: 0,
+            wall_clock: 1.0,
+            max_workers: 1,
+            parallelism_efficiency: 1.0,
+            tasks: vec![TaskRecord::completed("a", "first", 0.0, 1.0)],
+        }
+    }
+
+    #[test]
+    fn statuses_are_written_and_read_as_exec_spells_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut run = one_task_run();
+        run.tasks[0].status = NodeStatus::Cancelled;
+        let path = crate::meta::write_run(dir.path(), &run).unwrap();
+        let (_, rows) = decode(&std::fs::read(&path).unwrap()).unwrap();
+        assert_eq!(rows[0].status, "cancelled");
+        assert_eq!(read_run(&path).unwrap(), run);
+        assert_eq!(run.task("a").map(|t| t.status), Some(NodeStatus::Cancelled));
+        assert!(run.task("b").is_none());
+        let json = serde_json::to_value(&run.tasks[0]).unwrap();
+        assert_eq!(json["status"], "cancelled");
+    }
+
+    #[test]
+    fn a_status_dag_never_writes_is_a_decode_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut bytes = encode_run(&one_task_run()).unwrap();
+        // The row's status is the last `completed` in the file (the schema's doc comes first).
+        let at = bytes.windows(9).rposition(|w| w == b"completed").unwrap();
+        bytes[at..at + 9].copy_from_slice(b"completex");
+        let path = dir.path().join("r.avro");
+        std::fs::write(&path, &bytes).unwrap();
+        let err = read_run(&path).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "cannot read run record {}: task `a` has status `completex`, not completed, \
+                 failed, skipped or cancelled",
+                path.display()
+            )
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! execution's own [`Graph`](crate::graph::Graph), [`ProfileReport::from_trace`] a saved trace
 //! of a run of a graph, and [`ProfileReport::from_input`] plain data: a [`ProfileInput`], one
 //! [`NodeTiming`] per node, in a topological order. Statuses are exec's
-//! [`NodeStatus`](crate::NodeStatus). Before running, [`estimate`] predicts the makespan of a
+//! [`NodeStatus`]. Before running, [`estimate`] predicts the makespan of a
 //! graph from known or historical durations.
 //!
 //! Every algorithm here is `O(V + E)` or `O(V log V)` (sorting), so profiling a
