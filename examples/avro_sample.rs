@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use dag::NodeStatus;
 use dag::meta::{RunRecord, TaskRecord, write_run};
 use serde_json::json;
 
@@ -15,12 +16,12 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let mut failed = TaskRecord::completed("transform", "clean rows ✓", 0.25, 0.75);
-    failed.status = "failed".into();
+    failed.status = NodeStatus::Failed;
     failed.error = Some("ValueError: bad row 17\nsecond line".into());
     failed.worker = Some(1);
     failed.attempt = 2;
     let mut skipped = TaskRecord::completed("load", "write to warehouse", 0.75, 0.75);
-    skipped.status = "skipped".into();
+    skipped.status = NodeStatus::Skipped;
     skipped.task_runtime = 0.0;
     let mut extract = TaskRecord::completed("extract", "read the input", 0.0, 0.25);
     extract.worker = Some(0);

@@ -341,7 +341,7 @@ fn mean_runtimes_use_completed_tasks() {
     a.tasks[0].task_runtime = 1.0;
     let mut b = sample_run("etl", "b", 5);
     b.tasks[0].task_runtime = 3.0;
-    b.tasks[4].status = "failed".into();
+    b.tasks[4].status = dag::NodeStatus::Failed;
     write_run(dir.path(), &a).unwrap();
     write_run(dir.path(), &b).unwrap();
     write_run(dir.path(), &sample_run("other", "c", 5)).unwrap();

@@ -161,3 +161,18 @@ fn names_too_long_for_a_file_name_are_profiled_under_a_short_name() {
         assert!(dirs.insert(component.to_owned()));
     }
 }
+
+#[test]
+fn a_run_record_and_the_profile_report_compute_one_efficiency() {
+    let dag = Dag::new("flaky");
+    let execution = dag.execute().expect("resolves");
+    let record = dag::meta::RunRecord::from_execution(&execution);
+    let report = dag::ProfileReport::from_execution(&execution);
+    // The same formula over the same busy time (summed in another order).
+    assert!(
+        (record.parallelism_efficiency - report.parallelism_efficiency).abs() < 1e-12,
+        "{} vs {}",
+        record.parallelism_efficiency,
+        report.parallelism_efficiency
+    );
+}

@@ -50,7 +50,7 @@ static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
                     );
                     task.worker = Some((t % 8) as i64);
                     if t == 7 && r % 10 == 0 {
-                        task.status = "failed".into();
+                        task.status = dag::NodeStatus::Failed;
                         task.error = Some("RuntimeError: simulated".into());
                     }
                     task

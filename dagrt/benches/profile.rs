@@ -1,6 +1,7 @@
 //! Benchmark: profiling a 100k-node execution (budget: 50 ms), against a plain duration-summing loop as the floor.
 
-use dag::profile::{EstimateInput, NodeOutcome, NodeTiming, ProfileInput, ProfileReport, estimate};
+use dag::NodeStatus;
+use dag::profile::{EstimateInput, NodeTiming, ProfileInput, ProfileReport, estimate};
 
 const NODES: usize = 100_000;
 const WINDOW: usize = 1_000;
@@ -51,9 +52,9 @@ fn generate(n: usize) -> ProfileInput {
         let end = start + 0.001 + 0.099 * rng.unit();
         wall_clock = wall_clock.max(end);
         let status = if rng.below(200) == 0 {
-            NodeOutcome::Failed
+            NodeStatus::Failed
         } else {
-            NodeOutcome::Completed
+            NodeStatus::Completed
         };
         nodes.push(NodeTiming {
             name: format!("task_{i}"),

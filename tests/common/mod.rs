@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 #![allow(dead_code)]
 
+use dag::NodeStatus;
 use dag::meta::{RunRecord, TaskRecord};
 
 /// A run of `dag` with `n` tasks; task 1 failed, task 2 skipped, task 3 cancelled when `n`
@@ -18,17 +19,17 @@ pub fn sample_run(dag: &str, run_id: &str, n: usize) -> RunRecord {
             t.worker = Some((i % 4) as i64);
             match i {
                 1 => {
-                    t.status = "failed".into();
+                    t.status = NodeStatus::Failed;
                     t.error = Some("boom: división por cero".into());
                     t.attempt = 3;
                 }
                 2 => {
-                    t.status = "skipped".into();
+                    t.status = NodeStatus::Skipped;
                     t.task_runtime = 0.0;
                     t.worker = None;
                 }
                 3 => {
-                    t.status = "cancelled".into();
+                    t.status = NodeStatus::Cancelled;
                     t.worker = None;
                 }
                 _ => {}

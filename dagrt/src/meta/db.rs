@@ -239,13 +239,14 @@ impl MetaDb {
     /// never completed are absent. Meant to seed a duration estimator.
     pub fn mean_runtimes(&self, dag_name: &str) -> Result<HashMap<String, f64>, MetaError> {
         const SQL: &str = "SELECT task_name, AVG(task_runtime) FROM profiling
-            WHERE dag_name = ?1 AND status = 'completed' GROUP BY task_name";
+            WHERE dag_name = ?1 AND status = ?2 GROUP BY task_name";
         let (table, _) = self.with_index(|conn| {
             let mut stmt = conn.prepare_cached(SQL).map_err(|e| MetaError::Sql {
                 query: SQL.to_owned(),
                 message: e.to_string(),
             })?;
-            Table::collect(&mut stmt, [dag_name], SQL)
+            let completed = crate::NodeStatus::Completed.as_str();
+            Table::collect(&mut stmt, [dag_name, completed], SQL)
         })?;
         let mut out = HashMap::with_capacity(table.len());
         for i in 0..table.len() {

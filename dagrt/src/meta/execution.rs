@@ -1,7 +1,8 @@
 //! Records of an [`Execution`](crate::Execution): one [`RunRecord`] per run, written with `.profile(true)`.
 
 use super::{MetaError, RunRecord, TaskRecord, write_run};
-use crate::{Execution, NodeStatus};
+use crate::Execution;
+use crate::profile::efficiency::{occupied_worker, parallelism_efficiency};
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
@@ -15,14 +16,14 @@ impl RunRecord {
         let tasks = execution
             .nodes()
             .map(|r| {
-                if matches!(r.status, NodeStatus::Completed | NodeStatus::Failed) {
+                if occupied_worker(r.status) {
                     busy += r.duration;
                 }
                 TaskRecord {
                     task_name: r.name.to_string(),
                     task_description: execution.description(r.id).to_string(),
                     task_runtime: r.duration,
-                    status: r.status.as_str().to_string(),
+                    status: r.status,
                     error: r.error.clone(),
                     start: r.start,
                     end: r.end,
@@ -31,11 +32,6 @@ impl RunRecord {
                 }
             })
             .collect();
-        let efficiency = if wall_clock > 0.0 {
-            (busy / (wall_clock * workers as f64)).clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
         RunRecord {
             dag_name: execution.dag_name().to_string(),
             dag_description: execution.dag_description().to_string(),
@@ -46,7 +42,7 @@ impl RunRecord {
                 .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX)),
             wall_clock,
             max_workers: u32::try_from(workers).unwrap_or(u32::MAX),
-            parallelism_efficiency: efficiency,
+            parallelism_efficiency: parallelism_efficiency(busy, wall_clock, workers),
             tasks,
         }
     }
@@ -57,6 +53,9 @@ impl RunRecord {
 ///
 /// # Errors
 /// When the directory cannot be created or the file cannot be written.
-pub fn record_execution(meta_dir: &Path, execution: &Execution) -> Result<PathBuf, MetaError> {
+pub(crate) fn record_execution(
+    meta_dir: &Path,
+    execution: &Execution,
+) -> Result<PathBuf, MetaError> {
     write_run(meta_dir, &RunRecord::from_execution(execution))
 }

@@ -1,17 +1,19 @@
 //! Avro → SQLite: keeps the index tables in step with the run files on disk.
 
 use std::collections::{HashMap, HashSet};
-use std::fs::{self, File};
-use std::io::{self, Read};
+use std::fs;
+use std::io;
 use std::path::Path;
 use std::time::SystemTime;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use super::read::decode;
+use super::load::{Loaded, load};
+use super::read::{Row, parse_status};
 use super::record::{RunMeta, run_path};
 use super::scan::{DiskFile, Identity, scan};
-use super::{MAX_RECORD_BYTES, MetaError, MetaWarning, PROFILING_DIR};
+use super::{MetaError, MetaWarning, PROFILING_DIR};
+use crate::NodeStatus;
 
 /// What the index knows of one file (its content hash is only looked up when needed, see
 /// [`same_content`]: every query loads this for every file).
@@ -183,56 +185,6 @@ fn skipped(
     Ok(())
 }
 
-/// A file read and decoded, ready to be stored.
-enum Loaded {
-    /// The file vanished since the scan.
-    Missing,
-    /// It could not be read (not recorded: retried next time).
-    Unreadable(String),
-    /// Its identity as read, the BLAKE3 hash of its bytes (none if too large to read), and
-    /// its decoded content or why it cannot be used.
-    Read(
-        Identity,
-        Option<[u8; 32]>,
-        Result<(RunMeta, Vec<super::read::Row>), String>,
-    ),
-}
-
-/// Reads and decodes one file (runs on the reading thread).
-fn load(f: &DiskFile) -> Loaded {
-    let read = File::open(&f.abs).and_then(|file| {
-        // Identity of the very file we read (it may have been replaced since the scan).
-        let md = file.metadata()?;
-        if !md.is_file() {
-            return Ok((md, Err("not a regular file".to_owned())));
-        }
-        if md.len() > MAX_RECORD_BYTES {
-            let size = md.len();
-            return Ok((md, Err(too_large(size))));
-        }
-        let mut bytes = Vec::with_capacity(usize::try_from(md.len()).unwrap_or(0));
-        file.take(MAX_RECORD_BYTES + 1).read_to_end(&mut bytes)?;
-        if bytes.len() as u64 > MAX_RECORD_BYTES {
-            return Ok((md, Err(too_large(bytes.len() as u64))));
-        }
-        Ok((md, Ok(bytes)))
-    });
-    match read {
-        Ok((md, Ok(bytes))) => Loaded::Read(
-            Identity::of(&md),
-            Some(*blake3::hash(&bytes).as_bytes()),
-            decode(&bytes),
-        ),
-        Ok((md, Err(message))) => Loaded::Read(Identity::of(&md), None, Err(message)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Loaded::Missing,
-        Err(e) => Loaded::Unreadable(format!("cannot read: {e}")),
-    }
-}
-
-pub(super) fn too_large(size: u64) -> String {
-    format!("too large to be a run record: {size} bytes, over the limit of {MAX_RECORD_BYTES}")
-}
-
 /// The path, relative to the meta dir, that `write_run` gives this run.
 fn canonical_rel(meta: &RunMeta) -> Option<String> {
     let p = run_path(Path::new(""), &meta.dag_name, &meta.run_id).ok()?;
@@ -353,7 +305,7 @@ fn store(
 fn insert_rows(
     tx: &Connection,
     meta: &RunMeta,
-    rows: &[super::read::Row],
+    rows: &[Row],
     insert_file: impl FnOnce(Option<i64>, Option<i64>) -> rusqlite::Result<i64>,
 ) -> rusqlite::Result<i64> {
     let mut insert = tx.prepare_cached(
@@ -382,12 +334,12 @@ fn insert_rows(
         ])?;
         first.get_or_insert(id);
         last = Some(id);
-        match r.status.as_str() {
-            "completed" => counts[0] += 1,
-            "failed" => counts[1] += 1,
-            "skipped" => counts[2] += 1,
-            "cancelled" => counts[3] += 1,
-            _ => {}
+        match parse_status(&r.status) {
+            Some(NodeStatus::Completed) => counts[0] += 1,
+            Some(NodeStatus::Failed) => counts[1] += 1,
+            Some(NodeStatus::Skipped) => counts[2] += 1,
+            Some(NodeStatus::Cancelled) => counts[3] += 1,
+            None => {}
         }
     }
     let file_id = insert_file(first, last)?;

@@ -22,7 +22,7 @@
 //! rebuilt from the files. User SQL only reads (see [`MetaDb::query`]).
 //!
 //! A DAG name or run id too long for a file name gets a shortened, deterministic file name
-//! (see [`escape_path_component`]); the records keep the full names.
+//! (see [`run_path`]); the records keep the full names.
 //!
 //! ```
 //! use dag::meta::{MetaDb, RunRecord, TaskRecord, write_run};
@@ -54,6 +54,7 @@ mod error;
 mod execution;
 mod guard;
 mod ingest;
+mod load;
 mod read;
 mod record;
 mod removal;
@@ -63,20 +64,17 @@ mod table;
 
 pub use db::{MetaDb, default_meta_dir};
 pub use error::{MetaError, MetaWarning};
-pub use execution::record_execution;
+pub(crate) use execution::record_execution;
 pub use read::read_run;
-pub use record::{
-    AVRO_SCHEMA, MAX_NAME_BYTES, RUN_METADATA_KEY, RunRecord, STALE_TEMP_AGE, TaskRecord,
-    escape_path_component, run_path, write_run,
-};
+pub use record::{RunRecord, STALE_TEMP_AGE, TaskRecord, run_path, write_run};
 pub use removal::Dropped;
 pub use table::{FromValue, Row, Table, Value};
 
 /// Name of the sub-directory of the meta dir that holds the Avro files.
-pub const PROFILING_DIR: &str = "profiling";
+pub(crate) const PROFILING_DIR: &str = "profiling";
 
 /// File name of the SQLite index inside the meta dir.
-pub const INDEX_FILE: &str = "index.sqlite";
+pub(crate) const INDEX_FILE: &str = "index.sqlite";
 
 /// Largest run file, in bytes, that is read (1 GiB: some 6 million tasks). Larger files
 /// are skipped by queries with a [`MetaWarning`] and refused by [`read_run`].

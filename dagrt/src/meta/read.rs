@@ -9,9 +9,12 @@ use apache_avro::reader::datum::GenericDatumReader;
 use apache_avro::types::Value as AvroValue;
 use apache_avro::{Reader, Schema};
 use serde::Deserialize;
+use serde::de::IntoDeserializer;
+use serde::de::value::StrDeserializer;
 
 use super::record::{RUN_METADATA_KEY, RunMeta, encode_run, schema};
 use super::{MAX_RECORD_BYTES, MetaError, RunRecord, TaskRecord};
+use crate::NodeStatus;
 
 /// One Avro row as decoded from a file.
 #[derive(Debug, Deserialize)]
@@ -121,7 +124,7 @@ fn check_schema(found: &Schema) -> Result<(), String> {
 pub fn read_run(path: &Path) -> Result<RunRecord, MetaError> {
     let too_large = |size| MetaError::Decode {
         path: path.to_owned(),
-        message: super::ingest::too_large(size),
+        message: too_large(size),
     };
     let mut file = File::open(path).map_err(|e| MetaError::io("open", path, e))?;
     let size = file
@@ -153,19 +156,39 @@ pub fn read_run(path: &Path) -> Result<RunRecord, MetaError> {
         parallelism_efficiency: meta.parallelism_efficiency,
         tasks: rows
             .into_iter()
-            .map(|r| TaskRecord {
-                task_name: r.task_name,
-                task_description: r.task_description,
-                task_runtime: r.task_runtime,
-                status: r.status,
-                error: r.error,
-                start: r.start_offset,
-                end: r.end_offset,
-                worker: r.worker,
-                attempt: r.attempt,
+            .map(|r| {
+                let status = parse_status(&r.status).ok_or_else(|| MetaError::Decode {
+                    path: path.to_owned(),
+                    message: format!(
+                        "task `{}` has status `{}`, not completed, failed, skipped or cancelled",
+                        r.task_name, r.status
+                    ),
+                })?;
+                Ok(TaskRecord {
+                    task_name: r.task_name,
+                    task_description: r.task_description,
+                    task_runtime: r.task_runtime,
+                    status,
+                    error: r.error,
+                    start: r.start_offset,
+                    end: r.end_offset,
+                    worker: r.worker,
+                    attempt: r.attempt,
+                })
             })
-            .collect(),
+            .collect::<Result<_, MetaError>>()?,
     })
+}
+
+/// Why a file of `size` bytes is not read.
+pub(super) fn too_large(size: u64) -> String {
+    format!("too large to be a run record: {size} bytes, over the limit of {MAX_RECORD_BYTES}")
+}
+
+/// The status a row's `status` column names ([`NodeStatus::as_str`]), if any.
+pub(super) fn parse_status(word: &str) -> Option<NodeStatus> {
+    let word: StrDeserializer<'_, serde::de::value::Error> = word.into_deserializer();
+    NodeStatus::deserialize(word).ok()
 }
 
 /// The object container header: metadata map and sync marker; `rest` is the block data.
@@ -297,49 +320,4 @@ impl FastPath {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::meta::TaskRecord;
-
-    #[test]
-    fn fast_and_generic_paths_agree() {
-        let mut failed = TaskRecord::completed("b", "second", 1.0, 2.5);
-        failed.status = "failed".into();
-        failed.error = Some("boom".into());
-        failed.worker = Some(3);
-        let run = crate::meta::RunRecord {
-            dag_name: "d".into(),
-            dag_description: "desc".into(),
-            run_id: "r".into(),
-            started_at_micros: -5,
-            wall_clock: 2.5,
-            max_workers: 2,
-            parallelism_efficiency: 0.5,
-            tasks: vec![TaskRecord::completed("a", "first", 0.0, 1.0), failed],
-        };
-        let bytes = encode_run(&run).unwrap();
-        let fast = fast_path().unwrap().decode(&bytes).unwrap().unwrap();
-        let generic = decode_generic(&bytes).unwrap();
-        assert_eq!(format!("{:?}", fast.1), format!("{:?}", generic.1));
-        assert_eq!(format!("{:?}", fast.0), format!("{:?}", generic.0));
-        assert_eq!(fast.1[1].error.as_deref(), Some("boom"));
-        assert_eq!(fast.1[1].worker, Some(3));
-    }
-
-    #[test]
-    fn zigzag() {
-        for v in [0i64, -1, 1, 63, -64, 64, i64::MAX, i64::MIN] {
-            let mut z = ((v << 1) ^ (v >> 63)) as u64;
-            let mut buf = Vec::new();
-            while z >= 0x80 {
-                buf.push((z as u8) | 0x80);
-                z >>= 7;
-            }
-            buf.push(z as u8);
-            let mut s = buf.as_slice();
-            assert_eq!(read_long(&mut s), Some(v));
-            assert!(s.is_empty());
-        }
-        assert_eq!(read_long(&mut &[0x80u8; 11][..]), None);
-    }
-}
+mod tests;

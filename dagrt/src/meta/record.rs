@@ -12,14 +12,15 @@ use serde::{Deserialize, Serialize};
 
 use super::scan::clean_stale_temps_once;
 use super::{MetaError, PROFILING_DIR};
+use crate::NodeStatus;
 
 /// The Avro schema of one row (one task of one run).
 ///
-/// The first six fields are daglib's and keep its names; the rest describe the task's
-/// outcome. Run-level values (wall clock, workers, efficiency) are not repeated per row:
+/// The first six fields name the run and the task; the rest describe the task's outcome
+/// (`status` is [`NodeStatus::as_str`]). Run-level values (wall clock, workers, efficiency) are not repeated per row:
 /// they live in the file's user metadata under [`RUN_METADATA_KEY`] as a JSON object,
 /// so a run without tasks is still a run.
-pub const AVRO_SCHEMA: &str = r#"{
+pub(crate) const AVRO_SCHEMA: &str = r#"{
   "type": "record",
   "name": "profiling",
   "namespace": "dag.meta",
@@ -44,7 +45,7 @@ pub const AVRO_SCHEMA: &str = r#"{
 /// User-metadata key of the JSON object with the run-level values: `format_version`,
 /// `dag_name`, `dag_description`, `run_id`, `started_at_micros`, `wall_clock`,
 /// `max_workers`, `parallelism_efficiency`, `task_count` (rows in the file, checked on read).
-pub const RUN_METADATA_KEY: &str = "dag.run";
+pub(crate) const RUN_METADATA_KEY: &str = "dag.run";
 
 /// One finished run of a DAG, as written by [`write_run`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -76,8 +77,9 @@ pub struct TaskRecord {
     pub task_description: String,
     /// Time the task ran, seconds (0 for tasks that never started).
     pub task_runtime: f64,
-    /// `"completed"`, `"failed"`, `"skipped"` or `"cancelled"`.
-    pub status: String,
+    /// How the task ended; stored as [`NodeStatus::as_str`] (`"completed"`, `"failed"`,
+    /// `"skipped"` or `"cancelled"`).
+    pub status: NodeStatus,
     /// Error message of a failed task.
     pub error: Option<String>,
     /// Start, seconds after the run started.
@@ -90,6 +92,14 @@ pub struct TaskRecord {
     pub attempt: i32,
 }
 
+impl RunRecord {
+    /// The record of the task called `name`, if the run has one.
+    #[must_use]
+    pub fn task(&self, name: &str) -> Option<&TaskRecord> {
+        self.tasks.iter().find(|t| t.task_name == name)
+    }
+}
+
 impl TaskRecord {
     /// A completed first attempt running from `start` to `end` (seconds after run start),
     /// with `task_runtime = end - start` and no worker.
@@ -98,7 +108,7 @@ impl TaskRecord {
             task_name: name.to_owned(),
             task_description: description.to_owned(),
             task_runtime: end - start,
-            status: "completed".to_owned(),
+            status: NodeStatus::Completed,
             error: None,
             start,
             end,
@@ -154,7 +164,7 @@ pub(super) fn schema() -> Result<&'static Schema, String> {
 ///
 /// Leaves room under the usual 255-byte limit of file systems for the `.avro` extension
 /// and for the hidden temporary name `write_run` writes first.
-pub const MAX_NAME_BYTES: usize = 200;
+pub(crate) const MAX_NAME_BYTES: usize = 200;
 
 /// Hex digits of the name's BLAKE3 hash that end a shortened component.
 const HASH_HEX: usize = 32;
@@ -172,7 +182,7 @@ const SHORTENED: &str = "%~";
 /// share a component (up to a 128-bit hash collision between two long names); the full
 /// names are stored inside the records. An empty name is rejected with
 /// [`MetaError::InvalidName`].
-pub fn escape_path_component(field: &'static str, name: &str) -> Result<String, MetaError> {
+pub(crate) fn escape_path_component(field: &'static str, name: &str) -> Result<String, MetaError> {
     if name.is_empty() {
         return Err(MetaError::InvalidName {
             field,
@@ -207,8 +217,19 @@ pub fn escape_path_component(field: &'static str, name: &str) -> Result<String, 
     Ok(out)
 }
 
-/// The path [`write_run`] uses for a run: `{meta_dir}/profiling/{dag}/{run}.avro`, with
-/// both names escaped (and shortened when too long) by [`escape_path_component`].
+/// The path [`write_run`] uses for a run: `{meta_dir}/profiling/{dag}/{run}.avro`, where
+/// each name becomes one safe file-name component.
+///
+/// `%`, `/`, `\`, NUL and other control characters are percent-encoded (`/` → `%2F`), and so
+/// is a leading `.` (so `.`, `..` and hidden names cannot occur). Everything else, including
+/// non-ASCII text, is kept. A component longer than 200 bytes is shortened
+/// deterministically: cut (between escaped characters) to leave room for `%~` and 32 hex
+/// digits of the BLAKE3 hash of the whole name. Distinct names never share a component (up
+/// to a 128-bit hash collision between two long names); the full names are stored inside
+/// the records.
+///
+/// # Errors
+/// [`MetaError::InvalidName`] for an empty name.
 pub fn run_path(meta_dir: &Path, dag_name: &str, run_id: &str) -> Result<PathBuf, MetaError> {
     let dag = escape_path_component("dag_name", dag_name)?;
     let run = escape_path_component("run_id", run_id)?;
@@ -246,7 +267,7 @@ pub(super) fn encode_run(run: &RunRecord) -> Result<Vec<u8>, String> {
             task_name: &t.task_name,
             task_description: &t.task_description,
             task_runtime: t.task_runtime,
-            status: &t.status,
+            status: t.status.as_str(),
             error: t.error.as_deref(),
             start_offset: t.start,
             end_offset: t.end,
@@ -282,9 +303,9 @@ const WRITE_ATTEMPTS: usize = 1_000;
 /// Writes `run` durably to `{meta_dir}/profiling/{dag_name}/{run_id}.avro` and returns that
 /// path. Directories are created as needed.
 ///
-/// Names are escaped for the file system (see [`escape_path_component`]): `/`, `\`, `%`, NUL
+/// Names are escaped for the file system (see [`run_path`]): `/`, `\`, `%`, NUL
 /// and control characters are percent-encoded, a leading `.` too, names longer than
-/// [`MAX_NAME_BYTES`] are shortened with a hash, and an empty name is an
+/// 200 bytes are shortened with a hash, and an empty name is an
 /// [`MetaError::InvalidName`]. The exact names are stored inside the file.
 ///
 /// The file appears whole or not at all: the bytes go to a hidden temporary file

@@ -1,6 +1,7 @@
 //! Longest-path analysis (critical path, earliest/latest start) over a subset of a DAG's nodes.
 
-use super::graph::{Graph, TIE_EPS, approx_eq};
+use super::float::{TIE_EPS, approx_eq};
+use super::layout::Layout;
 
 /// Sentinel for "no predecessor".
 const NONE: usize = usize::MAX;
@@ -26,11 +27,11 @@ pub(super) struct LongestPaths {
 /// Tie-breaking (deterministic): the path ends at the sink with the longest
 /// path, and each step goes back to the predecessor with the longest path;
 /// lengths equal up to [`TIE_EPS`] (relative) are ties, won by the smallest
-/// index (earliest in the topological input order). Because indices are
+/// index (earliest in the layout's topological order). Because indices are
 /// unique, a further tie-break by name can never be reached.
 ///
-/// `dur` must be finite and non-negative (see `graph::non_negative`).
-pub(super) fn longest_paths(g: &Graph, dur: &[f64], include: &[bool]) -> LongestPaths {
+/// `dur` must be finite and non-negative (see `float::non_negative`).
+pub(super) fn longest_paths(g: &Layout<'_>, dur: &[f64], include: &[bool]) -> LongestPaths {
     let n = g.len().min(dur.len()).min(include.len());
     let mut earliest = vec![0.0; n];
     let mut head = vec![0.0; n];
@@ -41,7 +42,7 @@ pub(super) fn longest_paths(g: &Graph, dur: &[f64], include: &[bool]) -> Longest
             continue;
         }
         let mut m = 0.0_f64;
-        for &p in g.preds(v) {
+        for p in g.preds(v) {
             if include[p] && head[p] > m {
                 m = head[p];
             }
@@ -49,7 +50,7 @@ pub(super) fn longest_paths(g: &Graph, dur: &[f64], include: &[bool]) -> Longest
         // The smallest index among the predecessors within tolerance of the maximum.
         let floor = m - TIE_EPS * m.max(1.0);
         let mut best = NONE;
-        for &p in g.preds(v) {
+        for p in g.preds(v) {
             if include[p] && head[p] >= floor && p < best {
                 best = p;
             }
@@ -72,7 +73,7 @@ pub(super) fn longest_paths(g: &Graph, dur: &[f64], include: &[bool]) -> Longest
         if !has_succ[v] {
             max_head = max_head.max(head[v]);
         }
-        for &p in g.preds(v) {
+        for p in g.preds(v) {
             if include[p] {
                 has_succ[p] = true;
                 if tail[v] > succ_tail[p] {

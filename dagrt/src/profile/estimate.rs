@@ -6,7 +6,8 @@ use std::collections::{BinaryHeap, HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use super::critical;
-use super::graph::{Graph, non_negative};
+use super::float::non_negative;
+use super::layout::Layout;
 
 /// A graph with one expected duration per node, for [`estimate`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -81,7 +82,12 @@ pub fn estimate(input: &EstimateInput, workers: usize) -> Estimate {
     let dur: Vec<f64> = (0..n)
         .map(|v| non_negative(input.durations.get(v).copied().unwrap_or(0.0)))
         .collect();
-    let graph = Graph::from_preds(n, |v| input.preds.get(v).map_or(&[][..], Vec::as_slice));
+    let names = input.names.iter().map(String::as_str);
+    let preds = |v: usize| input.preds.get(v).map_or(&[][..], Vec::as_slice);
+    let Some(graph) = Layout::from_lists(names, preds) else {
+        // Only a graph of 2^32 nodes or more cannot be laid out.
+        return Estimate::default();
+    };
     let lp = critical::longest_paths(&graph, &dur, &vec![true; n]);
 
     let (succ_off, succ) = graph.successors();
@@ -144,6 +150,14 @@ pub fn estimate(input: &EstimateInput, workers: usize) -> Estimate {
             })
             .collect(),
         missing: Vec::new(),
+    }
+}
+
+impl Estimate {
+    /// The simulated run of the node called `name` (the first one, should names repeat).
+    #[must_use]
+    pub fn node(&self, name: &str) -> Option<&ScheduledTask> {
+        self.schedule.iter().find(|t| t.name == name)
     }
 }
 

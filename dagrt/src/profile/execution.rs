@@ -1,6 +1,8 @@
-//! Profiling an [`Execution`](crate::Execution) or a saved trace: conversion to [`ProfileInput`].
+//! Profiling an [`Execution`](crate::Execution) or a saved trace of a run of a [`Graph`].
 
-use super::{NodeOutcome, NodeTiming, ProfileInput, ProfileOptions, ProfileReport};
+use super::layout::{Layout, node_at};
+use super::report::{Run, analyse};
+use super::{ProfileOptions, ProfileReport};
 use crate::graph::Graph;
 use crate::trace::{ExecutionTrace, TraceEventType};
 use crate::{Dag, Execution, NodeStatus};
@@ -23,35 +25,42 @@ impl ProfileReport {
         Self::from_execution_with(execution, &ProfileOptions::default())
     }
 
-    /// Profiles an execution with the given options.
+    /// Profiles an execution with the given options. The report lists the nodes in the
+    /// graph's topological order ([`Graph::topological_order`]).
     #[must_use]
     pub fn from_execution_with(execution: &Execution, options: &ProfileOptions) -> ProfileReport {
-        let g = execution.graph();
-        let input = input_from(
-            g,
+        let graph = execution.graph();
+        let layout = Layout::of(graph);
+        let run = |v: usize| {
+            let r = execution.node_result(node_at(graph, v));
+            Run {
+                status: r.status,
+                start: r.start,
+                end: r.end,
+                worker: r.worker,
+            }
+        };
+        analyse(
+            &layout,
+            run,
             execution.total_duration_seconds(),
             execution.max_workers(),
-            |id| {
-                let r = execution.node_result(id);
-                let status = match r.status {
-                    NodeStatus::Completed => NodeOutcome::Completed,
-                    NodeStatus::Failed => NodeOutcome::Failed,
-                    NodeStatus::Skipped => NodeOutcome::Skipped,
-                    NodeStatus::Cancelled => NodeOutcome::Cancelled,
-                };
-                (status, r.start, r.end, r.worker)
-            },
-        );
-        ProfileReport::from_input_with(&input, options)
+            options,
+        )
     }
 
-    /// Profiles a saved trace of a run of `graph` (node names must match).
-    /// Nodes absent from the trace count as skipped.
+    /// Profiles a saved trace of a run of `graph` (node names must match), with the default
+    /// options. Nodes absent from the trace count as skipped. The report lists the nodes in
+    /// the graph's topological order.
     #[must_use]
     pub fn from_trace(trace: &ExecutionTrace, graph: &Graph, max_workers: usize) -> ProfileReport {
-        let n = graph.len();
-        let mut seen: Vec<(NodeOutcome, f64, f64, Option<usize>)> =
-            vec![(NodeOutcome::Skipped, 0.0, 0.0, None); n];
+        let not_seen = Run {
+            status: NodeStatus::Skipped,
+            start: 0.0,
+            end: 0.0,
+            worker: None,
+        };
+        let mut seen = vec![not_seen; graph.len()];
         let mut wall = 0.0f64;
         trace.for_each_event(|e| {
             wall = wall.max(e.timestamp);
@@ -63,53 +72,19 @@ impl ProfileReport {
             };
             let s = &mut seen[id.index()];
             match e.event_type {
-                TraceEventType::NodeStarted => (s.1, s.3) = (e.timestamp, e.worker),
-                TraceEventType::NodeCompleted => (s.0, s.2) = (NodeOutcome::Completed, e.timestamp),
-                TraceEventType::NodeFailed | TraceEventType::NodeTimedOut => {
-                    (s.0, s.2) = (NodeOutcome::Failed, e.timestamp)
+                TraceEventType::NodeStarted => (s.start, s.worker) = (e.timestamp, e.worker),
+                TraceEventType::NodeCompleted => {
+                    (s.status, s.end) = (NodeStatus::Completed, e.timestamp);
                 }
-                TraceEventType::NodeCancelled => s.0 = NodeOutcome::Cancelled,
+                TraceEventType::NodeFailed | TraceEventType::NodeTimedOut => {
+                    (s.status, s.end) = (NodeStatus::Failed, e.timestamp);
+                }
+                TraceEventType::NodeCancelled => s.status = NodeStatus::Cancelled,
                 _ => {}
             }
         });
-        let input = input_from(graph, wall, max_workers, |id| seen[id.index()]);
-        ProfileReport::from_input(&input)
-    }
-}
-
-/// Lays the graph out in topological order, as [`ProfileInput`] requires.
-fn input_from(
-    g: &Graph,
-    wall_clock: f64,
-    max_workers: usize,
-    node: impl Fn(crate::graph::NodeId) -> (NodeOutcome, f64, f64, Option<usize>),
-) -> ProfileInput {
-    let order = g.topological_order();
-    let mut position = vec![0usize; g.len()];
-    for (i, id) in order.iter().enumerate() {
-        position[id.index()] = i;
-    }
-    let nodes = order
-        .iter()
-        .map(|&id| {
-            let (status, start, end, worker) = node(id);
-            NodeTiming {
-                name: g.name(id).to_string(),
-                preds: g
-                    .predecessors(id)
-                    .iter()
-                    .map(|p| position[p.index()])
-                    .collect(),
-                status,
-                start,
-                end,
-                worker,
-            }
-        })
-        .collect();
-    ProfileInput {
-        nodes,
-        wall_clock,
-        max_workers,
+        let layout = Layout::of(graph);
+        let run = |v: usize| seen[node_at(graph, v).index()];
+        analyse(&layout, run, wall, max_workers, &ProfileOptions::default())
     }
 }

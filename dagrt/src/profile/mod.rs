@@ -1,12 +1,14 @@
 //! Post-run profiling of a task-DAG execution: critical path, slack, bottlenecks, idle gaps, stragglers, and pre-run makespan estimation.
 //!
-//! The executor converts an execution into a [`ProfileInput`] (plain data, one
-//! [`NodeTiming`] per node, in a topological order) and calls
-//! [`ProfileReport::from_input`]. Before running, [`estimate`] predicts the
-//! makespan of a graph from known or historical durations.
+//! [`ProfileReport::from_execution`] profiles an [`Execution`](crate::Execution) on the
+//! execution's own [`Graph`](crate::graph::Graph), [`ProfileReport::from_trace`] a saved trace
+//! of a run of a graph, and [`ProfileReport::from_input`] plain data: a [`ProfileInput`], one
+//! [`NodeTiming`] per node, in a topological order. Statuses are exec's
+//! [`NodeStatus`]. Before running, [`estimate`] predicts the makespan of a
+//! graph from known or historical durations.
 //!
 //! Every algorithm here is `O(V + E)` or `O(V log V)` (sorting), so profiling a
-//! 100k-node execution takes a few milliseconds.
+//! 100k-node execution takes some 25 ms (BENCHMARKS.md).
 //!
 //! # Robustness
 //! Nothing in this module panics on odd input: an empty graph, a run where
@@ -16,12 +18,13 @@
 //! accepted.
 //!
 //! ```
-//! use dag::profile::{NodeOutcome, NodeTiming, ProfileInput, ProfileReport};
+//! use dag::NodeStatus;
+//! use dag::profile::{NodeTiming, ProfileInput, ProfileReport};
 //!
 //! let node = |name: &str, preds: Vec<usize>, start: f64, end: f64| NodeTiming {
 //!     name: name.to_string(),
 //!     preds,
-//!     status: NodeOutcome::Completed,
+//!     status: NodeStatus::Completed,
 //!     start,
 //!     end,
 //!     worker: Some(0),
@@ -34,13 +37,18 @@
 //! let report = ProfileReport::from_input(&input);
 //! assert_eq!(report.critical_path, ["fetch", "train"]);
 //! assert!((report.critical_path_duration - 3.0).abs() < 1e-12);
+//! assert_eq!(report.node("train").map(|n| n.queue_wait), Some(0.0));
 //! assert!(report.summary().starts_with("Profile Report"));
 //! ```
 
 mod critical;
+pub(crate) mod efficiency;
 mod estimate;
-mod graph;
+mod execution;
+mod float;
+mod layout;
 mod report;
+mod status_name;
 mod straggler;
 mod summary;
 mod timeline;
@@ -48,35 +56,14 @@ mod timeline;
 #[cfg(test)]
 mod tests;
 
-mod execution;
 pub use estimate::{Estimate, EstimateInput, ScheduledTask, estimate, estimate_from_history};
 pub use execution::profile_execution;
-pub use report::{Bottleneck, Gap, NodeProfile, ProfileReport, Straggler};
+pub use report::{Bottleneck, NodeProfile, ProfileReport};
+pub use straggler::Straggler;
+pub use timeline::Gap;
 
+use crate::NodeStatus;
 use serde::{Deserialize, Serialize};
-
-/// How one node of an execution ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum NodeOutcome {
-    /// The node ran and succeeded.
-    Completed,
-    /// The node ran and failed (it still occupied a worker).
-    Failed,
-    /// The node never ran, e.g. because a dependency failed.
-    Skipped,
-    /// The node never ran (or its partial run is disregarded) because the run was cancelled.
-    Cancelled,
-}
-
-impl NodeOutcome {
-    /// `true` for [`Completed`](Self::Completed) and [`Failed`](Self::Failed):
-    /// the outcomes whose time occupied a worker and counts towards the
-    /// sequential sum, the peak parallelism and the idle gaps.
-    #[must_use]
-    pub fn ran(self) -> bool {
-        matches!(self, Self::Completed | Self::Failed)
-    }
-}
 
 /// What the profiler needs to know about one executed node.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -86,8 +73,11 @@ pub struct NodeTiming {
     /// Indices (into [`ProfileInput::nodes`]) of the node's direct dependencies.
     /// Each must be smaller than the node's own index; others are ignored.
     pub preds: Vec<usize>,
-    /// How the node ended.
-    pub status: NodeOutcome,
+    /// How the node ended. Completed and Failed nodes ran (their time occupied a worker
+    /// and counts towards the sequential sum, the peak parallelism and the idle gaps);
+    /// Skipped and Cancelled ones did not. In JSON: `"Completed"`, `"Failed"`, ...
+    #[serde(with = "status_name")]
+    pub status: NodeStatus,
     /// Start time in seconds since the run started (`0` for never-run nodes).
     pub start: f64,
     /// End time in seconds since the run started (`0` for never-run nodes).

@@ -1,9 +1,14 @@
-//! The profile report: its data types and its construction from a [`ProfileInput`].
+//! ProfileReport: the report's data types and the analysis that builds it from a layout.
 
 use serde::{Deserialize, Serialize};
 
-use super::graph::{Graph, finite, non_negative};
-use super::{NodeOutcome, ProfileInput, ProfileOptions, critical, straggler, timeline};
+use super::efficiency::{occupied_worker, parallelism_efficiency};
+use super::float::{finite, non_negative};
+use super::layout::Layout;
+use super::straggler::{self, Straggler};
+use super::timeline::{self, Gap};
+use super::{ProfileInput, ProfileOptions, critical, status_name};
+use crate::NodeStatus;
 
 /// Slack below this (float noise) is reported as `0`.
 const SLACK_NOISE: f64 = 1e-9;
@@ -64,9 +69,9 @@ pub struct ProfileReport {
     /// input order) when that input's duration is ≥ `straggler_ratio` × the
     /// duration of the join's fastest Completed input (ties: earliest), i.e.
     /// when the join waited on one input at least that many times longer than
-    /// on its quickest. In the seed's ML pipeline `train` waits on
-    /// `feature_a` (1.0 s), 3.3× its fastest input `feature_c` (0.3 s): a
-    /// straggler at the default ratio 2. A fastest duration of 0 never yields
+    /// on its quickest. When `train` waits on `feature_a` (1.0 s) and its
+    /// fastest input `feature_c` took 0.3 s, `feature_a` is a straggler at
+    /// the default ratio 2 (3.3×). A fastest duration of 0 never yields
     /// a straggler (the ratio would be infinite).
     pub stragglers: Vec<Straggler>,
 }
@@ -113,33 +118,9 @@ pub struct NodeProfile {
     pub worker: Option<usize>,
     /// Whether the node is on the reported critical path.
     pub on_critical_path: bool,
-    /// How the node ended.
-    pub status: NodeOutcome,
-}
-
-/// An interval during which some workers were idle although the run was not finished.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Gap {
-    /// Start of the interval, seconds since the run started.
-    pub start: f64,
-    /// End of the interval, seconds since the run started.
-    pub end: f64,
-    /// max_workers minus the number of nodes running during the interval.
-    pub idle_workers: usize,
-}
-
-/// A join input that finished much later than its siblings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Straggler {
-    /// Name of the join (the node waiting on its inputs).
-    pub join: String,
-    /// Name of the join's slowest Completed input.
-    pub straggler: String,
-    /// Name of the join's fastest Completed input, the one it is compared with.
-    #[serde(default)]
-    pub fastest: String,
-    /// ratio = slowest input's duration / fastest input's duration.
-    pub ratio: f64,
+    /// How the node ended (in JSON: `"Completed"`, `"Failed"`, ...).
+    #[serde(with = "status_name")]
+    pub status: NodeStatus,
 }
 
 impl ProfileReport {
@@ -158,135 +139,172 @@ impl ProfileReport {
     #[must_use]
     pub fn from_input_with(input: &ProfileInput, options: &ProfileOptions) -> ProfileReport {
         let nodes = &input.nodes;
-        let n = nodes.len();
-        let wall_clock = non_negative(input.wall_clock);
-        let max_workers = input.max_workers;
-
-        // One pass over the input for the per-node scalars.
-        let mut start = Vec::with_capacity(n);
-        let mut end = Vec::with_capacity(n);
-        let mut dur = Vec::with_capacity(n);
-        let mut completed = Vec::with_capacity(n);
-        let mut ran = Vec::with_capacity(n);
-        let mut names = Vec::with_capacity(n);
-        let mut sequential_sum = 0.0;
-        for t in nodes {
-            let (s, e) = (finite(t.start), finite(t.end));
-            let d = non_negative(e - s);
-            start.push(s);
-            end.push(e);
-            dur.push(d);
-            completed.push(t.status == NodeOutcome::Completed);
-            ran.push(t.status.ran());
-            names.push(t.name.as_str());
-            if t.status.ran() {
-                sequential_sum += d;
+        let names = nodes.iter().map(|t| t.name.as_str());
+        let Some(layout) = Layout::from_lists(names, |v| nodes[v].preds.as_slice()) else {
+            // Only a graph of 2^32 nodes or more cannot be laid out.
+            return ProfileReport::default();
+        };
+        let run = |v: usize| {
+            let t = &nodes[v];
+            Run {
+                status: t.status,
+                start: t.start,
+                end: t.end,
+                worker: t.worker,
             }
+        };
+        analyse(&layout, run, input.wall_clock, input.max_workers, options)
+    }
+
+    /// The profile of the node called `name` (the first one, should names repeat).
+    #[must_use]
+    pub fn node(&self, name: &str) -> Option<&NodeProfile> {
+        self.nodes.iter().find(|n| n.name == name)
+    }
+}
+
+/// What the analysis reads of one node.
+#[derive(Clone, Copy)]
+pub(super) struct Run {
+    pub status: NodeStatus,
+    /// Seconds since the run started (any float: sanitised here).
+    pub start: f64,
+    pub end: f64,
+    pub worker: Option<usize>,
+}
+
+/// Profiles the nodes of `layout`, reading node `v`'s run from `run(v)`; see
+/// [`ProfileReport`] for the definitions. `O(V log V + E)`.
+pub(super) fn analyse(
+    layout: &Layout<'_>,
+    run: impl Fn(usize) -> Run,
+    wall_clock: f64,
+    max_workers: usize,
+    options: &ProfileOptions,
+) -> ProfileReport {
+    let n = layout.len();
+    let wall_clock = non_negative(wall_clock);
+
+    // One pass over the input for the per-node scalars.
+    let mut start = Vec::with_capacity(n);
+    let mut end = Vec::with_capacity(n);
+    let mut dur = Vec::with_capacity(n);
+    let mut status = Vec::with_capacity(n);
+    let mut worker = Vec::with_capacity(n);
+    let mut sequential_sum = 0.0;
+    for v in 0..n {
+        let r = run(v);
+        let (s, e) = (finite(r.start), finite(r.end));
+        let d = non_negative(e - s);
+        start.push(s);
+        end.push(e);
+        dur.push(d);
+        status.push(r.status);
+        worker.push(r.worker);
+        if occupied_worker(r.status) {
+            sequential_sum += d;
         }
-        let graph = Graph::from_preds(n, |v| nodes[v].preds.as_slice());
+    }
+    let completed: Vec<bool> = status.iter().map(|&s| s == NodeStatus::Completed).collect();
+    let ran: Vec<bool> = status.iter().map(|&s| occupied_worker(s)).collect();
 
-        let lp = critical::longest_paths(&graph, &dur, &completed);
-        let mut on_path = vec![false; n];
-        for &v in &lp.path {
-            on_path[v] = true;
-        }
-        let cpd = lp.duration;
+    let lp = critical::longest_paths(layout, &dur, &completed);
+    let mut on_path = vec![false; n];
+    for &v in &lp.path {
+        on_path[v] = true;
+    }
+    let cpd = lp.duration;
 
-        let capacity = wall_clock * max_workers as f64;
-        let parallelism_efficiency = if capacity > 0.0 {
-            (sequential_sum / capacity).clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
-        let speedup = if wall_clock > 0.0 {
-            sequential_sum / wall_clock
-        } else {
-            0.0
-        };
+    let speedup = if wall_clock > 0.0 {
+        sequential_sum / wall_clock
+    } else {
+        0.0
+    };
 
-        let tl = timeline::sweep(
-            (0..n).filter(|&v| ran[v]).map(|v| (start[v], end[v])),
-            wall_clock,
-            max_workers,
-            non_negative(options.min_gap),
-        );
+    let tl = timeline::sweep(
+        (0..n).filter(|&v| ran[v]).map(|v| (start[v], end[v])),
+        wall_clock,
+        max_workers,
+        non_negative(options.min_gap),
+    );
 
-        let mut bottleneck_ids: Vec<usize> = if wall_clock > 0.0 {
-            let limit = options.bottleneck_threshold * wall_clock;
-            (0..n)
-                .filter(|&v| completed[v] && dur[v] >= limit)
-                .collect()
-        } else {
-            Vec::new()
-        };
-        bottleneck_ids.sort_by(|&a, &b| {
-            dur[b]
-                .total_cmp(&dur[a])
-                .then_with(|| names[a].cmp(names[b]))
-                .then(a.cmp(&b))
-        });
-        let bottlenecks = bottleneck_ids
-            .into_iter()
-            .map(|v| Bottleneck {
-                node: names[v].to_string(),
-                duration_seconds: dur[v],
-                percentage: dur[v] / wall_clock * 100.0,
+    let mut bottleneck_ids: Vec<usize> = if wall_clock > 0.0 {
+        let limit = options.bottleneck_threshold * wall_clock;
+        (0..n)
+            .filter(|&v| completed[v] && dur[v] >= limit)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    bottleneck_ids.sort_by(|&a, &b| {
+        dur[b]
+            .total_cmp(&dur[a])
+            .then_with(|| layout.name(a).cmp(layout.name(b)))
+            .then(a.cmp(&b))
+    });
+    let bottlenecks = bottleneck_ids
+        .into_iter()
+        .map(|v| Bottleneck {
+            node: layout.name(v).to_string(),
+            duration_seconds: dur[v],
+            percentage: dur[v] / wall_clock * 100.0,
+            on_critical_path: on_path[v],
+        })
+        .collect();
+
+    let profiles = (0..n)
+        .map(|v| {
+            let (earliest_start, latest_start, slack) = if completed[v] {
+                let es = lp.earliest[v];
+                let ls = cpd - lp.tail[v];
+                let slack = ls - es;
+                let slack = if slack > SLACK_NOISE { slack } else { 0.0 };
+                (Some(es), Some(ls), Some(slack))
+            } else {
+                (None, None, None)
+            };
+            let queue_wait = if ran[v] {
+                let ready = layout.preds(v).map(|p| end[p]).fold(0.0, f64::max);
+                non_negative(start[v] - ready)
+            } else {
+                0.0
+            };
+            NodeProfile {
+                name: layout.name(v).to_string(),
+                duration: dur[v],
+                start: start[v],
+                end: end[v],
+                earliest_start,
+                latest_start,
+                slack,
+                queue_wait,
+                worker: worker[v],
                 on_critical_path: on_path[v],
-            })
-            .collect();
+                status: status[v],
+            }
+        })
+        .collect();
 
-        let profiles = (0..n)
-            .map(|v| {
-                let t = &nodes[v];
-                let (earliest_start, latest_start, slack) = if completed[v] {
-                    let es = lp.earliest[v];
-                    let ls = cpd - lp.tail[v];
-                    let slack = ls - es;
-                    let slack = if slack > SLACK_NOISE { slack } else { 0.0 };
-                    (Some(es), Some(ls), Some(slack))
-                } else {
-                    (None, None, None)
-                };
-                let queue_wait = if ran[v] {
-                    let ready = graph.preds(v).iter().map(|&p| end[p]).fold(0.0, f64::max);
-                    non_negative(start[v] - ready)
-                } else {
-                    0.0
-                };
-                NodeProfile {
-                    name: t.name.clone(),
-                    duration: dur[v],
-                    start: start[v],
-                    end: end[v],
-                    earliest_start,
-                    latest_start,
-                    slack,
-                    queue_wait,
-                    worker: t.worker,
-                    on_critical_path: on_path[v],
-                    status: t.status,
-                }
-            })
-            .collect();
-
-        ProfileReport {
-            critical_path: lp.path.iter().map(|&v| names[v].to_string()).collect(),
-            critical_path_duration: cpd,
-            bottlenecks,
-            parallelism_efficiency,
-            sequential_sum,
-            wall_clock,
-            speedup,
-            max_workers,
-            peak_parallelism: tl.peak,
-            nodes: profiles,
-            failed: nodes
-                .iter()
-                .filter(|t| t.status == NodeOutcome::Failed)
-                .map(|t| t.name.clone())
-                .collect(),
-            gaps: tl.gaps,
-            stragglers: straggler::find(&graph, &names, &dur, &completed, options.straggler_ratio),
-        }
+    ProfileReport {
+        critical_path: lp
+            .path
+            .iter()
+            .map(|&v| layout.name(v).to_string())
+            .collect(),
+        critical_path_duration: cpd,
+        bottlenecks,
+        parallelism_efficiency: parallelism_efficiency(sequential_sum, wall_clock, max_workers),
+        sequential_sum,
+        wall_clock,
+        speedup,
+        max_workers,
+        peak_parallelism: tl.peak,
+        nodes: profiles,
+        failed: (0..n)
+            .filter(|&v| status[v] == NodeStatus::Failed)
+            .map(|v| layout.name(v).to_string())
+            .collect(),
+        gaps: tl.gaps,
+        stragglers: straggler::find(layout, &dur, &completed, options.straggler_ratio),
     }
 }

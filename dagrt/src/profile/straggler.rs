@@ -1,31 +1,45 @@
-//! Straggler detection: joins whose slowest completed input is much slower than their fastest.
+//! Straggler: a join input much slower than the join's fastest, and how to find them.
 
-use super::graph::Graph;
-use super::report::Straggler;
+use serde::{Deserialize, Serialize};
+
+use super::layout::Layout;
+
+/// A join input that finished much later than its siblings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Straggler {
+    /// Name of the join (the node waiting on its inputs).
+    pub join: String,
+    /// Name of the join's slowest Completed input.
+    pub straggler: String,
+    /// Name of the join's fastest Completed input, the one it is compared with.
+    #[serde(default)]
+    pub fastest: String,
+    /// ratio = slowest input's duration / fastest input's duration.
+    pub ratio: f64,
+}
 
 /// Finds stragglers in `O(V + E)`.
 ///
-/// For each node with at least two completed inputs (a join), in index order,
-/// the slowest completed input (ties: smallest index) is a straggler when its
+/// For each node with at least two completed inputs (a join), in position order,
+/// the slowest completed input (ties: smallest position) is a straggler when its
 /// duration is at least `min_ratio` times the duration of the join's fastest
-/// completed input (ties: smallest index): the join could have started that
+/// completed input (ties: smallest position): the join could have started that
 /// much sooner had the slowest input been as quick. A zero fastest duration
 /// never yields a straggler (the ratio would be infinite). `dur` must be
 /// finite and non-negative.
 pub(super) fn find(
-    g: &Graph,
-    names: &[&str],
+    g: &Layout<'_>,
     dur: &[f64],
     completed: &[bool],
     min_ratio: f64,
 ) -> Vec<Straggler> {
-    let n = g.len().min(names.len()).min(dur.len()).min(completed.len());
+    let n = g.len().min(dur.len()).min(completed.len());
     let mut out = Vec::new();
     for v in 0..n {
         let mut slowest = None::<usize>;
         let mut fastest = None::<usize>;
         let mut count = 0usize;
-        for &p in g.preds(v) {
+        for p in g.preds(v) {
             if !completed[p] {
                 continue;
             }
@@ -46,9 +60,9 @@ pub(super) fn find(
         let ratio = dur[slow] / dur[fast];
         if ratio >= min_ratio {
             out.push(Straggler {
-                join: names[v].to_string(),
-                straggler: names[slow].to_string(),
-                fastest: names[fast].to_string(),
+                join: g.name(v).to_string(),
+                straggler: g.name(slow).to_string(),
+                fastest: g.name(fast).to_string(),
                 ratio,
             });
         }

@@ -1,6 +1,18 @@
-//! Sweep over start/end events: peak parallelism and idle-worker gaps, in `O(V log V)`.
+//! Timeline: the sweep over start/end events that gives peak parallelism and idle-worker
+//! gaps, in `O(V log V)`.
 
-use super::report::Gap;
+use serde::{Deserialize, Serialize};
+
+/// An interval during which some workers were idle although the run was not finished.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Gap {
+    /// Start of the interval, seconds since the run started.
+    pub start: f64,
+    /// End of the interval, seconds since the run started.
+    pub end: f64,
+    /// max_workers minus the number of nodes running during the interval.
+    pub idle_workers: usize,
+}
 
 /// Intervals shorter than this (seconds) are ignored when building gaps.
 pub(super) const MIN_GAP: f64 = 1e-9;

@@ -6,70 +6,9 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::event::{TraceEvent, TraceEventType};
+use super::run::{NodeRun, NotRun, RunStatus, StepSpan};
 use super::view::EventRef;
-
-/// How one node run (one attempt) ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum RunStatus {
-    Completed,
-    Failed,
-    TimedOut,
-    Cancelled,
-    /// Started but never ended within the trace.
-    Incomplete,
-}
-
-impl RunStatus {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Self::Completed => "completed",
-            Self::Failed => "failed",
-            Self::TimedOut => "timed_out",
-            Self::Cancelled => "cancelled",
-            Self::Incomplete => "incomplete",
-        }
-    }
-}
-
-/// One attempt of one node: a `node_started` paired with its end event.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct NodeRun {
-    pub node: String,
-    /// Seconds.
-    pub start: f64,
-    /// Seconds, never negative.
-    pub duration: f64,
-    pub status: RunStatus,
-    pub worker: Option<usize>,
-    pub step: Option<usize>,
-    pub error: Option<String>,
-    pub attempt: Option<u64>,
-}
-
-impl NodeRun {
-    pub(crate) fn end(&self) -> f64 {
-        self.start + self.duration
-    }
-}
-
-/// A node that never ran: `node_skipped`, or `node_cancelled` without a start.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct NotRun {
-    pub node: String,
-    pub timestamp: f64,
-    /// `NodeSkipped` or `NodeCancelled`.
-    pub kind: TraceEventType,
-    pub error: Option<String>,
-    pub step: Option<usize>,
-}
-
-/// A topological step, from its `step_started` to its `step_completed`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct StepSpan {
-    pub index: usize,
-    pub start: f64,
-    pub end: f64,
-}
+use crate::NodeStatus;
 
 /// Everything the exports need, derived from a list of events.
 #[derive(Debug, Clone, Default)]
@@ -382,7 +321,7 @@ pub(crate) fn analyze(events: &[TraceEvent]) -> Analysis {
                 .runs
                 .iter_mut()
                 .rev()
-                .find(|r| r.node == run.node && r.status == RunStatus::Failed)
+                .find(|r| r.node == run.node && r.status.failed())
             {
                 Some(failed) => failed.status = RunStatus::TimedOut,
                 None => out.runs.push(run),
@@ -403,10 +342,10 @@ pub(crate) fn analyze(events: &[TraceEvent]) -> Analysis {
 
 fn end_status(kind: TraceEventType, timed_out: bool) -> RunStatus {
     match kind {
-        TraceEventType::NodeCompleted => RunStatus::Completed,
-        TraceEventType::NodeCancelled => RunStatus::Cancelled,
+        TraceEventType::NodeCompleted => RunStatus::Ended(NodeStatus::Completed),
+        TraceEventType::NodeCancelled => RunStatus::Ended(NodeStatus::Cancelled),
         _ if timed_out => RunStatus::TimedOut,
-        _ => RunStatus::Failed,
+        _ => RunStatus::Ended(NodeStatus::Failed),
     }
 }
 

@@ -2,6 +2,7 @@
 
 use serde_json::Value;
 
+use super::chrome::TS_ORIGIN_US;
 use super::test_support::{Checked, assert_no_overlap, check_chrome, etl_failed, etl_ok};
 use super::*;
 use TraceEventType as T;

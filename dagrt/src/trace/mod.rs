@@ -30,15 +30,13 @@
 
 mod analysis;
 mod chrome;
-mod chrome_emit;
-mod chrome_json;
 #[cfg(test)]
 mod chrome_tests;
-mod chrome_writer;
 mod event;
 mod number;
 #[cfg(test)]
 mod order_tests;
+mod run;
 mod summary;
 #[cfg(test)]
 mod test_support;
@@ -50,14 +48,14 @@ use std::fmt;
 use std::io::{self, BufWriter, Write};
 use std::sync::{Arc, Mutex, PoisonError};
 
-pub use chrome::{ChromeOptions, Lanes, Slices, TS_ORIGIN_US};
+pub use chrome::{ChromeOptions, Lanes, Slices};
 pub use event::{TraceEvent, TraceEventType};
 pub use summary::{TimelineEntry, TraceSummary};
 pub use view::EventRef;
 pub(crate) use view::{ErrorRef, EventSource, MetaRef};
 
 /// The name used when none is given: the Chrome process name of the export.
-pub const DEFAULT_DAG_NAME: &str = "dag";
+pub(crate) const DEFAULT_DAG_NAME: &str = "dag";
 
 /// Error returned when reading a trace fails.
 #[derive(Debug)]
@@ -120,7 +118,7 @@ struct Recorded {
 }
 
 impl ExecutionTrace {
-    /// An empty trace for a DAG named [`DEFAULT_DAG_NAME`].
+    /// An empty trace for a DAG named `dag`.
     pub fn new() -> Self {
         Self::named(DEFAULT_DAG_NAME)
     }
@@ -263,7 +261,7 @@ impl ExecutionTrace {
         out
     }
 
-    /// Reads a trace written by [`to_json`](Self::to_json), named [`DEFAULT_DAG_NAME`].
+    /// Reads a trace written by [`to_json`](Self::to_json), named `dag`.
     ///
     /// ```
     /// use dag::trace::ExecutionTrace;

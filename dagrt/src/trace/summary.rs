@@ -3,8 +3,10 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-use super::analysis::{RunStatus, analyze};
+use super::analysis::analyze;
 use super::event::{TraceEvent, TraceEventType};
+use super::run::RunStatus;
+use crate::NodeStatus;
 
 /// One line of the [`TraceSummary`] timeline: a node run, or a node that never ran.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,16 +66,6 @@ pub struct TraceSummary {
     pub timeline: Vec<TimelineEntry>,
 }
 
-fn upper(status: RunStatus) -> &'static str {
-    match status {
-        RunStatus::Completed => "COMPLETED",
-        RunStatus::Failed => "FAILED",
-        RunStatus::TimedOut => "TIMED_OUT",
-        RunStatus::Cancelled => "CANCELLED",
-        RunStatus::Incomplete => "INCOMPLETE",
-    }
-}
-
 pub(crate) fn summarize(events: &[TraceEvent]) -> TraceSummary {
     let analysis = analyze(events);
     let mut summary = TraceSummary {
@@ -88,13 +80,12 @@ pub(crate) fn summarize(events: &[TraceEvent]) -> TraceSummary {
 
     // (sort key, entry); the key keeps equal starts in a stable order.
     let mut entries: Vec<(f64, usize, TimelineEntry)> = Vec::new();
-    let mut last: HashMap<&str, (f64, &'static str)> = HashMap::new();
+    let mut last: HashMap<&str, (f64, RunStatus)> = HashMap::new();
     let mut ran: HashSet<&str> = HashSet::new();
     for run in &analysis.runs {
-        let status = upper(run.status);
         ran.insert(&run.node);
-        note(&mut last, &run.node, run.end(), status);
-        let error = (run.status != RunStatus::Completed)
+        note(&mut last, &run.node, run.end(), run.status);
+        let error = (!run.status.completed())
             .then(|| run.error.clone())
             .flatten();
         entries.push((
@@ -105,17 +96,17 @@ pub(crate) fn summarize(events: &[TraceEvent]) -> TraceSummary {
                 start: run.start,
                 end: run.end(),
                 duration: run.duration,
-                status: status.to_owned(),
+                status: run.status.as_upper().to_owned(),
                 error,
             },
         ));
     }
     for nr in &analysis.not_run {
-        let status = if nr.kind == TraceEventType::NodeSkipped {
-            "SKIPPED"
+        let status = RunStatus::Ended(if nr.kind == TraceEventType::NodeSkipped {
+            NodeStatus::Skipped
         } else {
-            "CANCELLED"
-        };
+            NodeStatus::Cancelled
+        });
         note(&mut last, &nr.node, nr.timestamp, status);
         entries.push((
             nr.timestamp,
@@ -125,7 +116,7 @@ pub(crate) fn summarize(events: &[TraceEvent]) -> TraceSummary {
                 start: nr.timestamp,
                 end: nr.timestamp,
                 duration: 0.0,
-                status: status.to_owned(),
+                status: status.as_upper().to_owned(),
                 error: nr.error.clone(),
             },
         ));
@@ -167,12 +158,12 @@ pub(crate) fn summarize(events: &[TraceEvent]) -> TraceSummary {
     summary.nodes_executed = ran.len();
     for (_, status) in last.values() {
         match *status {
-            "COMPLETED" => summary.completed += 1,
-            "FAILED" => summary.failed += 1,
-            "TIMED_OUT" => summary.timed_out += 1,
-            "CANCELLED" => summary.cancelled += 1,
-            "SKIPPED" => summary.skipped += 1,
-            _ => {}
+            RunStatus::Ended(NodeStatus::Completed) => summary.completed += 1,
+            RunStatus::Ended(NodeStatus::Failed) => summary.failed += 1,
+            RunStatus::TimedOut => summary.timed_out += 1,
+            RunStatus::Ended(NodeStatus::Cancelled) => summary.cancelled += 1,
+            RunStatus::Ended(NodeStatus::Skipped) => summary.skipped += 1,
+            RunStatus::Incomplete => {}
         }
     }
     summary
@@ -180,10 +171,10 @@ pub(crate) fn summarize(events: &[TraceEvent]) -> TraceSummary {
 
 /// Records `status` as the outcome of `node` if it is the latest seen.
 fn note<'a>(
-    last: &mut HashMap<&'a str, (f64, &'static str)>,
+    last: &mut HashMap<&'a str, (f64, RunStatus)>,
     node: &'a str,
     at: f64,
-    status: &'static str,
+    status: RunStatus,
 ) {
     let slot = last.entry(node).or_insert((at, status));
     if at >= slot.0 {

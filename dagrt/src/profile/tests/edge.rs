@@ -1,7 +1,7 @@
 //! Edge cases: empty and failed runs, zero durations, odd input, parallelism, gaps, stragglers, queue wait.
 
 use super::*;
-use crate::profile::NodeOutcome::{Cancelled, Failed, Skipped};
+use crate::NodeStatus::{Cancelled, Failed, Skipped};
 
 #[test]
 fn empty_graph() {

@@ -2,9 +2,11 @@
 
 mod edge;
 mod estimate;
+mod lookup;
 mod seeds;
 
-use super::{NodeOutcome, NodeProfile, NodeTiming, ProfileInput, ProfileReport};
+use super::{NodeProfile, NodeTiming, ProfileInput, ProfileReport};
+use crate::NodeStatus;
 
 /// Golden-value tolerance.
 const EPS: f64 = 1e-9;
@@ -20,7 +22,7 @@ fn node(name: &str, preds: &[usize], start: f64, end: f64) -> NodeTiming {
     NodeTiming {
         name: name.to_string(),
         preds: preds.to_vec(),
-        status: NodeOutcome::Completed,
+        status: NodeStatus::Completed,
         start,
         end,
         worker: None,
@@ -28,7 +30,7 @@ fn node(name: &str, preds: &[usize], start: f64, end: f64) -> NodeTiming {
 }
 
 /// A node with the given outcome.
-fn with(status: NodeOutcome, t: NodeTiming) -> NodeTiming {
+fn with(status: NodeStatus, t: NodeTiming) -> NodeTiming {
     NodeTiming { status, ..t }
 }
 
@@ -76,7 +78,7 @@ fn seed2(wall_clock: f64) -> ProfileInput {
 /// The profile of the node called `name`.
 #[track_caller]
 fn of<'r>(report: &'r ProfileReport, name: &str) -> &'r NodeProfile {
-    match report.nodes.iter().find(|n| n.name == name) {
+    match report.node(name) {
         Some(n) => n,
         None => panic!("no node {name}"),
     }

@@ -7,12 +7,13 @@ use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 use std::io::{self, Write};
 
-use super::ExecutionTrace;
-use super::analysis::{NodeRun, Paired, Pairer, RunStatus};
-use super::chrome::{ChromeOptions, Slices, TS_ORIGIN_US};
-use super::chrome_emit::Lane;
-use super::chrome_json::{Args, meta};
-use super::event::{TraceEvent, TraceEventType};
+use super::json::{Args, meta};
+use super::lane::Lane;
+use super::{ChromeOptions, Slices, TS_ORIGIN_US};
+use crate::trace::ExecutionTrace;
+use crate::trace::analysis::{Paired, Pairer};
+use crate::trace::run::NodeRun;
+use crate::trace::{TraceEvent, TraceEventType};
 
 pub(super) const MICROS: f64 = 1e6;
 
@@ -305,7 +306,7 @@ impl<W: Write> Writer<'_, W> {
     }
 
     fn run(&mut self, run: NodeRun, seq: u64, end_seq: u64) {
-        if run.status == RunStatus::Failed {
+        if run.status.failed() {
             self.failed.insert(run.node.clone());
         } else if !self.failed.is_empty() {
             self.failed.remove(&run.node);

@@ -1,6 +1,11 @@
 //! Export to the Chrome Trace Event Format (chrome://tracing, Perfetto, DevTools).
 
-pub(crate) use super::chrome_writer::write;
+mod emit;
+mod json;
+mod lane;
+mod writer;
+
+pub(crate) use writer::write;
 
 /// How node runs are spread over lanes (Chrome "threads") in the export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -15,7 +20,8 @@ pub enum Lanes {
 /// Options of [`ExecutionTrace::to_chrome_trace_with`](crate::trace::ExecutionTrace::to_chrome_trace_with).
 ///
 /// The export is a JSON object `{"traceEvents": [...], "displayTimeUnit": "ms"}`
-/// with times in microseconds (trace time 0 at [`TS_ORIGIN_US`]) and a single
+/// with times in microseconds (trace time 0 at 1 µs: the DevTools trace engine reads
+/// `ts: 0` as "no timestamp"; viewers show times from the first event) and a single
 /// process (pid 1) named after the DAG:
 ///
 /// * a lane `execution` with one slice for the whole run;
@@ -80,4 +86,4 @@ pub enum Slices {
 /// trace engine reads `ts: 0` as "no timestamp" and leaves such events out of
 /// the trace bounds (the first node would be cut off); viewers show times
 /// relative to the first event, so the offset is invisible there.
-pub const TS_ORIGIN_US: f64 = 1.0;
+pub(crate) const TS_ORIGIN_US: f64 = 1.0;

@@ -1,36 +1,12 @@
-//! The writing half of the Chrome export: lanes (Chrome threads) and the JSON of each item.
+//! Emitting, as methods of the Writer: placing items on lanes and writing the JSON of each.
 
 use std::io::{self, Write};
 
-use super::analysis::RunStatus;
-use super::chrome::{Lanes, Slices};
-use super::chrome_json::{Args, Out, PID, meta};
-use super::chrome_writer::{Body, Item, Writer};
-use super::event::TraceEvent;
-
-/// Lane groups, in display order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(super) enum Group {
-    Execution,
-    Steps,
-    Work,
-}
-
-/// One lane (a Chrome thread).
-pub(super) struct Lane {
-    pub(super) name: String,
-    pub(super) group: Group,
-    pub(super) first_ts: f64,
-    /// End (µs) of the last slice placed on this lane.
-    pub(super) last_end: Option<f64>,
-}
-
-pub(super) fn worker_lane(worker: Option<usize>) -> String {
-    match worker {
-        Some(w) => format!("worker {w}"),
-        None => "unassigned".to_owned(),
-    }
-}
+use super::json::{Args, Out, PID, meta};
+use super::lane::{Group, Lane, worker_lane};
+use super::writer::{Body, Item, Writer};
+use super::{Lanes, Slices};
+use crate::trace::TraceEvent;
 
 impl<W: Write> Writer<'_, W> {
     pub(super) fn raw(&mut self, bytes: &[u8]) {
@@ -148,10 +124,7 @@ impl<W: Write> Writer<'_, W> {
                     step: run.step,
                     worker: run.worker,
                     attempt: run.attempt,
-                    error: run
-                        .error
-                        .as_deref()
-                        .filter(|_| run.status != RunStatus::Completed),
+                    error: run.error.as_deref().filter(|_| !run.status.completed()),
                     ..Args::default()
                 };
                 self.emit(&out);
