@@ -36,9 +36,13 @@ mod chrome_json;
 mod chrome_tests;
 mod chrome_writer;
 mod event;
+pub(crate) mod keys;
+#[cfg(test)]
+mod keys_tests;
 mod number;
 #[cfg(test)]
 mod order_tests;
+pub(crate) mod radix;
 mod summary;
 #[cfg(test)]
 mod test_support;
