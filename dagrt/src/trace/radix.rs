@@ -6,7 +6,11 @@ const MAX_DIGIT: u32 = 13;
 
 /// Sorts `v` stably by `key`, of which only the low `bits` bits may be set: items with equal
 /// keys keep their order. Digits on which every item agrees cost no pass.
-pub(crate) fn sort_by_key_bits<T: Copy>(v: &mut Vec<T>, bits: u32, key: impl Fn(&T) -> u64) {
+pub(crate) fn sort_by_key_bits<T: Copy + Default>(
+    v: &mut Vec<T>,
+    bits: u32,
+    key: impl Fn(&T) -> u64,
+) {
     let bits = bits.min(64);
     if bits == 0 || v.len() < 2 {
         return;
@@ -41,7 +45,8 @@ pub(crate) fn sort_by_key_bits<T: Copy>(v: &mut Vec<T>, bits: u32, key: impl Fn(
             sum += n;
         }
         if buf.is_empty() {
-            buf = v.clone();
+            // Zeroed (fresh pages for u64s), not a copy: every slot is written below.
+            buf = vec![T::default(); v.len()];
         }
         for x in v.iter() {
             let d = digit(key(x), p);
