@@ -3,16 +3,22 @@
 //! Every node record is stamped on the worker that settled the node, with one monotonic clock,
 //! in a per-node cell that no other thread touches: together these cells are the per-worker
 //! buffers. The trace stores no events: each read orders one compact key per event (raw clock
-//! tick, causal rank) and decodes the keys into borrowed [`EventRef`]s.
+//! tick, causal rank; see [`crate::trace::keys`]) and decodes the keys into borrowed
+//! [`EventRef`]s. Keys come in level order, which is time order on chains; otherwise they are
+//! packed one per u64 and radix-sorted on the tick (linear time, no comparison sort).
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::execution::{Execution, RunView};
 use super::extras::{self, Attempt};
 use super::{NONE, NodeStatus, Record};
 use crate::graph::NodeId;
+use crate::trace::keys::{
+    ATTEMPT_MAX, K_END, K_MISS, K_START, K_STEP_END, K_STEP_START, POS_SHIFT, Packed, Packing,
+    Sink, rank,
+};
+use crate::trace::radix::{bit_width, sort_by_key_bits};
 use crate::trace::{ErrorRef, EventRef, EventSource, ExecutionTrace, MetaRef, TraceEventType as T};
 
 impl Execution {
@@ -36,24 +42,10 @@ impl Execution {
     }
 }
 
-// The causal rank of an event: (position in level order, attempt, kind), packed in a u64.
-const K_STEP_START: u64 = 0;
-const K_MISS: u64 = 1;
-const K_START: u64 = 2;
-const K_END: u64 = 3;
-const K_STEP_END: u64 = 4;
-const ATTEMPT_BITS: u32 = 20;
-const ATTEMPT_MAX: u64 = (1 << ATTEMPT_BITS) - 1;
-const POS_SHIFT: u32 = ATTEMPT_BITS + 4;
-
-fn rank(pos: usize, attempt: u64, kind: u64) -> u64 {
-    ((pos as u64) << POS_SHIFT) | (attempt.min(ATTEMPT_MAX) << 4) | kind
-}
-
 /// One node, at its position in level order.
 struct Slot<'a> {
     id: NodeId,
-    level: usize,
+    level: u32,
     name: &'a str,
     rec: Record,
 }
@@ -91,7 +83,8 @@ impl RunView {
         }
     }
 
-    fn plan(&self) -> Plan<'_> {
+    /// The nodes in level order and, when they fit, the keys packed (see [`RunView::pack_keys`]).
+    fn plan(&self) -> (Plan<'_>, Option<Packed>) {
         let g = &self.graph;
         let levels = g.level_count();
         // Counting sort of the topological order by level.
@@ -113,7 +106,7 @@ impl RunView {
             .into_iter()
             .map(|id| Slot {
                 id,
-                level: g.level(id),
+                level: g.level(id) as u32,
                 name: g.name(id),
                 rec: self.records[id.index()].clone(),
             })
@@ -132,96 +125,123 @@ impl RunView {
             attempts,
             in_order: true,
         };
+        let keys = self.pack_keys(&mut plan);
+        (plan, keys)
+    }
+
+    /// One pass over the keys in level order: each level's span (`Plan::steps`), whether the
+    /// keys are sorted as they come (`Plan::in_order`) and, when they are not and every key
+    /// fits, the keys packed one per u64 in rank order. Packing starts at the first level found
+    /// out of order (the levels before it are replayed), so in-order runs pack nothing.
+    fn pack_keys(&self, plan: &mut Plan<'_>) -> Option<Packed> {
         let mut steps = std::mem::take(&mut plan.steps);
+        let capacity = 2 * plan.nodes.len() + 2 * steps.len();
+        let max_attempt = plan.attempts.values().flatten().map(|a| a.attempt).max();
+        let max_attempt = max_attempt.map_or(0, u64::from);
+        let mut sink = Sink::new(Packing::new(plan.nodes.len(), max_attempt, self.t0));
         // Whether the keys in level order are sorted: within each level, and from one level's
         // end to the next level's start.
-        let mut prev = (0, 0);
-        let mut last_end = 0;
-        let mut in_order = true;
-        for (l, step) in steps.iter_mut().enumerate() {
-            for pos in plan.first[l]..plan.first[l + 1] {
-                self.node_keys(&plan, pos, &mut |tick, rank, _| {
+        let (mut prev, mut last_end, mut in_order, mut top) = ((0, 0), 0, true, 0);
+        for l in 0..steps.len() {
+            let (a, b) = (plan.first[l], plan.first[l + 1]);
+            if a == b {
+                continue;
+            }
+            // The step's start, known once its nodes are.
+            let at = sink.hold();
+            let mut step = steps[l];
+            for pos in a..b {
+                self.node_keys(plan, pos, &mut |tick, rank| {
                     in_order &= prev <= (tick, rank);
                     prev = (tick, rank);
                     step.0 = step.0.min(tick);
                     step.1 = step.1.max(tick);
+                    sink.push(tick, rank);
                 });
             }
-            if step.0 <= step.1 {
-                in_order &= last_end <= step.0;
-                last_end = step.1;
+            steps[l] = step;
+            in_order &= last_end <= step.0;
+            (last_end, top) = (step.1, top.max(step.1));
+            if sink.is_active() {
+                sink.set(at, step.0, rank(a, 0, K_STEP_START));
+                sink.push(step.1, rank(b - 1, ATTEMPT_MAX, K_STEP_END));
+            } else if !in_order && sink.activate(capacity) {
+                for (l, &span) in steps.iter().enumerate().take(l + 1) {
+                    self.level_keys(plan, l, span, &mut |tick, rank| sink.push(tick, rank));
+                }
             }
         }
         plan.steps = steps;
         plan.in_order = in_order;
-        plan
+        sink.finish(top)
     }
 
-    /// The keys `(raw tick, rank, primary)` of the node at `pos`, in rank order. A key that is
-    /// not primary is the end of the span the primary key before it starts
-    /// ([`RunView::run_end`], or a step's end).
-    fn node_keys(&self, plan: &Plan<'_>, pos: usize, key: &mut impl FnMut(u64, u64, bool)) {
+    /// The keys `(raw tick, rank)` of the node at `pos`, in rank order.
+    fn node_keys(&self, plan: &Plan<'_>, pos: usize, key: &mut impl FnMut(u64, u64)) {
         let slot = &plan.nodes[pos];
         let (id, r) = (slot.id, &slot.rec);
         if Self::is_reused(r) {
-            return key(r.start, rank(pos, 0, K_END), true);
+            return key(r.start, rank(pos, 0, K_END));
         }
         if r.flags & extras::CACHE_MISS != 0 {
-            key(r.start, rank(pos, 0, K_MISS), true);
+            key(r.start, rank(pos, 0, K_MISS));
         }
         if !plan.attempts.is_empty()
             && let Some(list) = plan.attempts.get(&id.0)
         {
             for a in list {
                 let n = u64::from(a.attempt);
-                key(a.start, rank(pos, n, K_START), true);
-                key(a.end.max(a.start), rank(pos, n, K_END), false);
+                key(a.start, rank(pos, n, K_START));
+                key(a.end.max(a.start), rank(pos, n, K_END));
             }
             return;
         }
         if matches!(r.status, NodeStatus::Completed | NodeStatus::Failed) {
-            key(r.start, rank(pos, 0, K_START), true);
+            key(r.start, rank(pos, 0, K_START));
         }
-        // A run's end follows its start; a point event (skip, cancellation) stands alone.
-        let ran = matches!(r.status, NodeStatus::Completed | NodeStatus::Failed);
-        key(r.end.max(r.start), rank(pos, 0, K_END), !ran);
+        key(r.end.max(r.start), rank(pos, 0, K_END));
     }
 
     /// Every key in level order: each level's step start, its nodes' keys, its step end.
-    fn keys(&self, plan: &Plan<'_>, key: &mut impl FnMut(u64, u64, bool)) {
-        for (l, &(lo, hi)) in plan.steps.iter().enumerate() {
-            let (a, b) = (plan.first[l], plan.first[l + 1]);
-            if a == b {
-                continue;
-            }
-            key(lo, rank(a, 0, K_STEP_START), true);
-            for pos in a..b {
-                self.node_keys(plan, pos, key);
-            }
-            key(hi, rank(b - 1, ATTEMPT_MAX, K_STEP_END), false);
+    fn keys(&self, plan: &Plan<'_>, key: &mut impl FnMut(u64, u64)) {
+        for (l, &span) in plan.steps.iter().enumerate() {
+            self.level_keys(plan, l, span, key);
         }
     }
 
-    /// The key of the end of the node run whose start has rank `start`, if it starts one.
-    fn run_end(&self, plan: &Plan<'_>, start: u64) -> Option<(u64, u64)> {
-        if start & 15 != K_START {
-            return None;
+    /// The keys of level `l`, whose events span the ticks `lo..=hi`, in rank order.
+    fn level_keys(
+        &self,
+        plan: &Plan<'_>,
+        l: usize,
+        (lo, hi): (u64, u64),
+        key: &mut impl FnMut(u64, u64),
+    ) {
+        let (a, b) = (plan.first[l], plan.first[l + 1]);
+        if a == b {
+            return;
         }
-        let pos = (start >> POS_SHIFT) as usize;
-        let attempt = (start >> 4) & ATTEMPT_MAX;
-        let slot = &plan.nodes[pos];
-        let end = match plan.attempts.get(&slot.id.0) {
-            Some(list) if !plan.attempts.is_empty() => {
-                let a = list.iter().find(|a| u64::from(a.attempt) == attempt)?;
-                a.end.max(a.start)
-            }
-            _ => slot.rec.end.max(slot.rec.start),
-        };
-        Some((end, rank(pos, attempt, K_END)))
+        key(lo, rank(a, 0, K_STEP_START));
+        for pos in a..b {
+            self.node_keys(plan, pos, key);
+        }
+        key(hi, rank(b - 1, ATTEMPT_MAX, K_STEP_END));
     }
 
-    fn rank_step_end(&self, plan: &Plan<'_>, level: usize) -> u64 {
-        rank(plan.first[level + 1] - 1, ATTEMPT_MAX, K_STEP_END)
+    /// Every key in `(tick, rank)` order, from `(tick offset, rank)` pairs: for runs whose keys
+    /// do not pack in a u64. [`RunView::keys`] visits them in rank order, so a stable radix
+    /// sort on the tick alone orders them.
+    fn sorted_pairs(&self, plan: &Plan<'_>, key: &mut impl FnMut(u64, u64)) {
+        let lo = plan.steps.iter().map(|s| s.0).min().unwrap_or(0);
+        let hi = plan.steps.iter().map(|s| s.1).max().unwrap_or(0);
+        let mut keys = Vec::with_capacity(2 * plan.nodes.len() + 2 * plan.steps.len());
+        self.keys(plan, &mut |tick, rank| {
+            keys.push((tick.saturating_sub(lo), rank))
+        });
+        sort_by_key_bits(&mut keys, bit_width(hi.saturating_sub(lo)), |k| k.0);
+        for (tick, rank) in keys {
+            key(lo + tick, rank);
+        }
     }
 
     fn error_text(&self, id: NodeId) -> ErrorRef<'_> {
@@ -239,7 +259,7 @@ impl RunView {
         let attempt = (rank >> 4) & ATTEMPT_MAX;
         let kind = rank & 15;
         let slot = &plan.nodes[pos];
-        let (id, level) = (slot.id, slot.level);
+        let (id, level) = (slot.id, slot.level as usize);
         let ts = self.seconds(tick);
         let attempts = if plan.attempts.is_empty() {
             None
@@ -323,54 +343,26 @@ impl RunView {
 
 impl EventSource for RunView {
     fn for_each(&self, f: &mut dyn FnMut(&EventRef<'_>)) {
-        let plan = self.plan();
+        let (plan, packed) = self.plan();
         f(&EventRef::new(T::ExecutionStarted, 0.0));
-        // Level order is time order on chains and close to it elsewhere: decode the keys as they
-        // come when they are in order, else collect and sort them (16 bytes per event).
+        // Level order is time order on chains and close to it elsewhere: the keys are sorted
+        // (stable radix sort on the tick) only when they do not come in order.
         let mut last = 0;
-        if plan.in_order {
-            self.keys(&plan, &mut |tick, rank, _| {
-                last = tick;
-                f(&self.event(&plan, tick, rank));
-            });
-        } else {
-            // Sort the span starts and point events (8 bytes of tick + 8 of rank each) and the
-            // step ends; a node run's end waits in a heap of open runs (about one per worker)
-            // until its turn. Three sorted streams merged.
-            let mut starts = Vec::with_capacity(plan.nodes.len() + plan.steps.len());
-            self.keys(&plan, &mut |tick, rank, primary| {
-                if primary {
-                    starts.push((tick, rank));
+        let mut emit = |tick, rank| {
+            last = tick;
+            f(&self.event(&plan, tick, rank));
+        };
+        match packed {
+            Some(mut p) => {
+                let shift = p.packing.rank_bits;
+                sort_by_key_bits(&mut p.keys, p.tick_bits, |k| k >> shift);
+                for &k in &p.keys {
+                    let (tick, rank) = p.packing.unpack(k);
+                    emit(tick, rank);
                 }
-            });
-            starts.sort_unstable();
-            let mut step_ends: Vec<(u64, u64)> = (0..plan.steps.len())
-                .filter(|&l| plan.first[l] < plan.first[l + 1])
-                .map(|l| (plan.steps[l].1, self.rank_step_end(&plan, l)))
-                .collect();
-            step_ends.sort_unstable();
-            let mut open: BinaryHeap<Reverse<(u64, u64)>> = BinaryHeap::new();
-            let (mut i, mut j) = (0, 0);
-            loop {
-                let start = starts.get(i).copied();
-                let step_end = step_ends.get(j).copied();
-                let run_end = open.peek().map(|r| r.0);
-                let Some(key) = [start, step_end, run_end].into_iter().flatten().min() else {
-                    break;
-                };
-                if Some(key) == start {
-                    i += 1;
-                    if let Some(end) = self.run_end(&plan, key.1) {
-                        open.push(Reverse(end));
-                    }
-                } else if Some(key) == step_end {
-                    j += 1;
-                } else {
-                    open.pop();
-                }
-                last = key.0;
-                f(&self.event(&plan, key.0, key.1));
             }
+            None if plan.in_order => self.keys(&plan, &mut emit),
+            None => self.sorted_pairs(&plan, &mut emit),
         }
         let total = self.total_duration_seconds();
         let mut done = EventRef::new(T::ExecutionCompleted, self.seconds(self.t_end.max(last)));

@@ -33,9 +33,13 @@ mod chrome;
 #[cfg(test)]
 mod chrome_tests;
 mod event;
+pub(crate) mod keys;
+#[cfg(test)]
+mod keys_tests;
 mod number;
 #[cfg(test)]
 mod order_tests;
+pub(crate) mod radix;
 mod run;
 mod summary;
 #[cfg(test)]
