@@ -340,10 +340,13 @@ fn rerun_recomputes_what_changed_and_stops_at_equal_outputs() {
 
     let err = dag.rerun(third, &["nope"]).unwrap_err();
     assert_eq!(
-        err,
-        Error::UnknownTask {
-            name: "nope".into()
-        }
+        format!("{:?}", err),
+        format!(
+            "{:?}",
+            Error::UnknownTask {
+                name: "nope".into()
+            }
+        )
     );
 }
 

@@ -218,5 +218,5 @@ fn resume_without_a_checkpoint_dir_is_an_error_for_builder_dags_too() {
     let dag = Dag::from_graph("nowhere", chain(["a", "b", "c"]))
         .with_tasks(tasks)
         .expect("bound");
-    assert!(matches!(dag.resume(), Err(Error::Checkpoint(_))));
+    assert!(matches!(dag.resume(), Err(Error::NoCheckpointDir { .. })));
 }

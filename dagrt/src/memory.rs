@@ -48,11 +48,7 @@ pub(crate) fn resume_checkpoint(
     dir: &std::path::Path,
     manifest: &Manifest,
 ) -> Result<CheckpointStore, Error> {
-    CheckpointStore::open(dir, manifest).map_err(|e| {
-        Error::Checkpoint(format!(
-            "cannot resume: {e} (execute() starts a new checkpoint there)"
-        ))
-    })
+    CheckpointStore::open(dir, manifest).map_err(Error::Checkpoint)
 }
 
 /// `a, b, c and 4 more`: at most [`MAX_NAMES`] items.
@@ -208,7 +204,7 @@ pub(crate) fn preset_from_previous(
     x: &mut Extras<'_>,
     mut previous: Box<Execution>,
     changed: &[&str],
-    graph: &Graph,
+    (dag, graph): (&str, &Graph),
     warnings: &mut Vec<String>,
 ) -> Result<(), Error> {
     let same_graph = previous.graph().len() == graph.len()
@@ -216,10 +212,10 @@ pub(crate) fn preset_from_previous(
             .nodes()
             .all(|n| previous.graph().find(graph.name(n)) == Some(n));
     if !same_graph {
-        return Err(Error::Rerun(format!(
-            "the previous execution ran DAG `{}` with other tasks; rerun needs an execution of this DAG",
-            previous.dag_name()
-        )));
+        return Err(Error::RerunOtherDag {
+            dag: dag.to_string(),
+            previous: previous.dag_name().to_string(),
+        });
     }
     let mut forced = vec![false; graph.len()];
     for name in changed {

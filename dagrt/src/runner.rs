@@ -191,14 +191,14 @@ impl Dag {
     /// `{"source": "checkpoint"}`.
     ///
     /// # Errors
-    /// [`Error::Checkpoint`] without a checkpoint dir, or when the checkpoint was written by a
+    /// [`Error::NoCheckpointDir`] without a checkpoint dir; [`Error::Checkpoint`] when the checkpoint was written by a
     /// different version of the DAG (the message names the task that changed); and every error
     /// of [`Dag::execute`].
     pub fn resume(&self) -> Result<Execution, Error> {
         if self.checkpoint_dir.is_none() {
-            return Err(Error::Checkpoint(
-                "resume() needs .checkpoint_dir(path)".to_string(),
-            ));
+            return Err(Error::NoCheckpointDir {
+                dag: self.name.clone(),
+            });
         }
         self.execute_memory(Memory::Resume)
     }
@@ -211,7 +211,7 @@ impl Dag {
     /// `{"source": "previous_run"}`.
     ///
     /// # Errors
-    /// [`Error::UnknownTask`] for a name in `changed` that is not a task; [`Error::Rerun`] when
+    /// [`Error::UnknownTask`] for a name in `changed` that is not a task; [`Error::RerunOtherDag`] when
     /// `previous` ran another graph; and every error of [`Dag::execute`].
     pub fn rerun(&self, previous: Execution, changed: &[&str]) -> Result<Execution, Error> {
         self.execute_memory(Memory::Rerun {
@@ -383,7 +383,7 @@ impl Dag {
             .thread_name(|i| format!("dag-worker-{i}"))
             .stack_size(16 << 20)
             .build()
-            .map_err(|e| Error::Pool(e.to_string()))?;
+            .map_err(Error::Pool)?;
         Ok(self.pool.get_or_init(|| Arc::new(pool)))
     }
 
@@ -700,9 +700,13 @@ impl Dag {
                         );
                     }
                 }
-                Memory::Rerun { previous, changed } => {
-                    preset_from_previous(&mut x, previous, changed, graph, &mut early_warnings)?
-                }
+                Memory::Rerun { previous, changed } => preset_from_previous(
+                    &mut x,
+                    previous,
+                    changed,
+                    (&self.name, graph),
+                    &mut early_warnings,
+                )?,
             }
             extras = Some(x);
         }
