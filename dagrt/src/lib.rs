@@ -39,8 +39,10 @@ pub mod checkpoint;
 mod error;
 mod exec;
 pub mod graph;
+mod inputs;
 mod memory;
 pub mod meta;
+mod options;
 mod persist;
 pub mod profile;
 mod registry;
@@ -48,6 +50,7 @@ mod runner;
 mod task;
 mod tasks;
 pub mod trace;
+mod value;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -92,8 +95,10 @@ pub use crate::tasks::Tasks;
 /// ```
 pub use dagmacros::task;
 pub use error::Error;
-pub use exec::{CacheStats, Execution, NodeResult, NodeStatus};
+pub use exec::{CacheStats, Execution, NodeResult, NodeStatus, ReuseSource};
+pub use inputs::{InputError, Inputs};
+pub use options::TaskOptions;
 pub use persist::Codec;
 pub use profile::{ProfileReport, profile_execution};
-pub use task::{InputError, Inputs, Task, TaskDescriptor};
+pub use task::{Task, TaskDescriptor};
 pub use trace::ExecutionTrace;

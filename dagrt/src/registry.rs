@@ -3,7 +3,7 @@
 use crate::__private::Registration;
 use crate::error::Error;
 use crate::exec::Body;
-use crate::exec::extras::NodePolicy;
+use crate::exec::policy::NodeSpec;
 use crate::graph::{Graph, GraphError, NodeId};
 use crate::task::TaskDescriptor;
 use std::collections::HashMap;
@@ -19,8 +19,8 @@ pub(crate) struct StaticDag {
     pub bodies: Vec<Body<'static>>,
     /// Whether each node's output owns memory.
     pub frees: Vec<bool>,
-    /// Each node's cache, codec and retry options.
-    pub policies: Vec<NodePolicy>,
+    /// Each node's codec, code hash and `#[task(...)]` options.
+    pub specs: Vec<NodeSpec>,
     pub final_node: Option<NodeId>,
 }
 
@@ -178,15 +178,12 @@ fn assemble(
     };
     let bodies = tasks.iter().map(|d| &d.run as Body<'static>).collect();
     let frees = tasks.iter().map(|d| d.output_frees).collect();
-    let policies = tasks
+    let specs = tasks
         .iter()
-        .map(|d| NodePolicy {
+        .map(|d| NodeSpec {
             codec: (d.codec)(),
-            cache: d.cache,
             code_hash: d.code_hash,
-            version: d.version,
-            retries: d.retries,
-            backoff: d.backoff,
+            options: d.options,
         })
         .collect();
     Ok(StaticDag {
@@ -195,7 +192,7 @@ fn assemble(
         tasks: tasks.into(),
         bodies,
         frees,
-        policies,
+        specs,
         final_node,
     })
 }

@@ -2,13 +2,14 @@
 
 use crate::cache::CacheStore;
 use crate::error::Error;
-use crate::exec::extras::{Extras, NodePolicy};
+use crate::exec::policy::{NodeSpec, Policies};
 use crate::exec::{self, Bodies, DynBody, Execution, NodeStatus};
 use crate::graph::{Graph, NodeId};
 use crate::memory::{
     Persisting, fresh_checkpoint, manifest_of, preset_from_checkpoint, preset_from_previous,
     resume_checkpoint, unpersisted,
 };
+use crate::options::TaskOptions;
 use crate::registry::{self, StaticDag};
 use crate::task::TaskDescriptor;
 use crate::tasks::{OutputType, Tasks};
@@ -54,9 +55,7 @@ pub struct Dag {
     pool: OnceLock<Arc<rayon::ThreadPool>>,
     graph: Option<(Arc<Graph>, Option<NodeId>)>,
     bound: Option<Bound>,
-    retries: u32,
-    backoff: Duration,
-    cache_all: bool,
+    defaults: TaskOptions,
     cache_dir: Option<PathBuf>,
     cache_max_bytes: u64,
     checkpoint_dir: Option<PathBuf>,
@@ -80,7 +79,7 @@ struct Bound {
     bodies: Vec<DynBody<'static>>,
     frees: Vec<bool>,
     outputs: Vec<OutputType>,
-    policies: Vec<NodePolicy>,
+    specs: Vec<NodeSpec>,
 }
 
 /// What [`Dag::tasks`] tells about one task.
@@ -124,9 +123,7 @@ impl Dag {
             pool: OnceLock::new(),
             graph: None,
             bound: None,
-            retries: 0,
-            backoff: Duration::from_millis(100),
-            cache_all: false,
+            defaults: TaskOptions::NONE,
             cache_dir: None,
             cache_max_bytes: 1 << 30,
             checkpoint_dir: None,
@@ -142,7 +139,7 @@ impl Dag {
 
     /// Retries every failing task up to `n` more times (a task's `#[task(retries = ..)]` wins).
     pub fn retries(mut self, n: u32) -> Self {
-        self.retries = n;
+        self.defaults.retries = Some(n);
         self
     }
 
@@ -150,7 +147,7 @@ impl Dag {
     /// random jitter of ±50%, and never exceeds 10 minutes, whatever `delay` is (even
     /// `Duration::MAX`; a task's `#[task(backoff = ..)]` wins).
     pub fn backoff(mut self, delay: Duration) -> Self {
-        self.backoff = delay;
+        self.defaults.backoff = Some(delay);
         self
     }
 
@@ -159,7 +156,7 @@ impl Dag {
     /// cached are named in a warning of the [`Execution`]; an unusable cache dir makes the
     /// run uncached, with a warning, never a failed run.
     pub fn cache(mut self, on: bool) -> Self {
-        self.cache_all = on;
+        self.defaults.cache = Some(on);
         self
     }
 
@@ -233,7 +230,7 @@ impl Dag {
         let mut bodies = Vec::with_capacity(graph.len());
         let mut frees = Vec::with_capacity(graph.len());
         let mut outputs = Vec::with_capacity(graph.len());
-        let mut policies = Vec::with_capacity(graph.len());
+        let mut specs = Vec::with_capacity(graph.len());
         for n in graph.nodes() {
             let entry = tasks
                 .bodies
@@ -244,13 +241,13 @@ impl Dag {
             bodies.push(entry.body);
             frees.push(entry.frees);
             outputs.push(entry.output);
-            policies.push(entry.policy);
+            specs.push(entry.spec);
         }
         self.bound = Some(Bound {
             bodies,
             frees,
             outputs,
-            policies,
+            specs,
         });
         Ok(self)
     }
@@ -505,7 +502,7 @@ impl Dag {
                 &bound.frees,
                 final_or_sink(graph, *fin),
                 Arc::from(Vec::new()),
-                Some(&bound.policies),
+                &bound.specs,
                 memory,
             );
         }
@@ -516,7 +513,7 @@ impl Dag {
             &spec.frees,
             spec.final_node,
             spec.tasks.clone(),
-            Some(&spec.policies),
+            &spec.specs,
             memory,
         )
     }
@@ -560,14 +557,8 @@ impl Dag {
     /// nodes; [`Error::NotBuilderDag`] when this is a static DAG.
     pub fn execute_with(&self, tasks: &Tasks<'_>) -> Result<Execution, Error> {
         let (graph, fin) = self.builder_graph("execute_with")?;
-        let (bodies, frees, policies) = tasks.resolve(graph)?;
-        self.execute_resolved(
-            graph,
-            &bodies,
-            &frees,
-            &policies,
-            final_or_sink(graph, *fin),
-        )
+        let (bodies, frees, specs) = tasks.resolve(graph)?;
+        self.execute_resolved(graph, &bodies, &frees, &specs, final_or_sink(graph, *fin))
     }
 
     /// Runs a builder DAG and returns its final node's output (the node set with
@@ -578,7 +569,7 @@ impl Dag {
     /// [`Error::OutputType`] (these two before anything runs).
     pub fn run_with<T: Any>(&self, tasks: &Tasks<'_>) -> Result<T, Error> {
         let (graph, fin) = self.builder_graph("run_with")?;
-        let (bodies, frees, policies) = tasks.resolve(graph)?;
+        let (bodies, frees, specs) = tasks.resolve(graph)?;
         let fin = self.final_of(graph, *fin)?;
         let found = tasks
             .output_type(graph.name(fin))
@@ -586,7 +577,7 @@ impl Dag {
                 node: graph.name(fin).to_string(),
             })?;
         check_output::<T>(graph, fin, found)?;
-        let exec = self.execute_resolved(graph, &bodies, &frees, &policies, Some(fin))?;
+        let exec = self.execute_resolved(graph, &bodies, &frees, &specs, Some(fin))?;
         take_final(exec, fin, found.name)
     }
 
@@ -596,7 +587,7 @@ impl Dag {
         graph: &Arc<Graph>,
         bodies: &[exec::Body<'_>],
         frees: &[bool],
-        policies: &[NodePolicy],
+        specs: &[NodeSpec],
         final_node: Option<NodeId>,
     ) -> Result<Execution, Error> {
         self.execute_plan(
@@ -605,7 +596,7 @@ impl Dag {
             frees,
             final_node,
             Arc::from(Vec::new()),
-            Some(policies),
+            specs,
             Memory::Fresh,
         )
     }
@@ -618,41 +609,26 @@ impl Dag {
         frees: &[bool],
         final_node: Option<NodeId>,
         tasks: Arc<[&'static TaskDescriptor]>,
-        policies: Option<&[NodePolicy]>,
+        specs: &[NodeSpec],
         memory: Memory<'_>,
     ) -> Result<Execution, Error> {
         let pool = self.worker_pool()?;
         let cache_store;
         let checkpoint_store;
-        let mut extras = None;
+        let mut policies = None;
         // Problems found before the run starts; they go first on the execution's warnings.
         let mut early_warnings = Vec::new();
         let rerun = matches!(memory, Memory::Rerun { .. });
-        let needs_extras = self.retries > 0
-            || self.cache_all
-            || self.checkpoint_dir.is_some()
+        let defaults = &self.defaults;
+        let needs_policies = self.checkpoint_dir.is_some()
             || !matches!(memory, Memory::Fresh)
-            || policies
-                .unwrap_or_default()
+            || specs
                 .iter()
-                .any(|p| p.cache || p.retries.is_some_and(|r| r > 0));
-        // Builder DAGs have no per-task options: default policies, only when needed.
-        let defaults: Vec<NodePolicy>;
-        let policies = match policies {
-            Some(p) => p,
-            None if needs_extras => {
-                defaults = vec![NodePolicy::default(); graph.len()];
-                &defaults
-            }
-            None => &[],
-        };
-        if needs_extras {
-            let mut x = Extras::new(policies);
-            x.retries = self.retries;
-            x.backoff = self.backoff;
-            x.cache_all = self.cache_all;
-            let wants_cache = self.cache_all || policies.iter().any(|p| p.cache);
-            if wants_cache {
+                .any(|s| s.options.resolve(defaults).beyond_plain());
+        if needs_policies {
+            let options = specs.iter().map(|s| s.options.resolve(defaults)).collect();
+            let mut x = Policies::new(specs, options);
+            if x.options.iter().any(|o| o.cache) {
                 let dir = self
                     .cache_dir
                     .clone()
@@ -666,7 +642,7 @@ impl Dag {
                 }
             }
             if let Some(dir) = &self.checkpoint_dir {
-                let manifest = manifest_of(&self.name, graph, policies);
+                let manifest = manifest_of(&self.name, graph, specs);
                 let opened = match memory {
                     Memory::Resume => Some(resume_checkpoint(dir, &manifest)?),
                     _ => fresh_checkpoint(dir, &manifest)
@@ -682,10 +658,9 @@ impl Dag {
             }
             let on = Persisting {
                 cache: x.cache.is_some(),
-                cache_all: self.cache_all,
                 checkpoint: x.checkpoint.is_some(),
             };
-            early_warnings.extend(unpersisted(graph, policies, &tasks, on));
+            early_warnings.extend(unpersisted(graph, (specs, &x.options), &tasks, on));
             match memory {
                 Memory::Fresh => {}
                 Memory::Resume => {
@@ -708,7 +683,7 @@ impl Dag {
                     &mut early_warnings,
                 )?,
             }
-            extras = Some(x);
+            policies = Some(x);
         }
         let started_at = SystemTime::now();
         let run_id = exec::new_run_id(started_at);
@@ -720,12 +695,12 @@ impl Dag {
             final_node,
             fail_fast: self.fail_fast,
             labels: (&self.name, &run_id),
-            extras: extras.as_ref(),
+            policies: policies.as_ref(),
         };
         let raw = exec::run(&plan, pool);
         // Outputs loaded for reuse that the run did not take (their tasks were skipped or
         // cancelled) are user values: their `Drop` may panic.
-        let leftover = extras.and_then(exec::drop_quietly);
+        let leftover = policies.and_then(exec::drop_quietly);
         let mut execution = Execution::from_raw(
             raw,
             run_id.clone(),

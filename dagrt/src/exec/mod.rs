@@ -1,21 +1,22 @@
 //! The scheduler: per-node dependency counters, ready tasks run on a rayon pool, no level barriers.
 
 mod execution;
-pub(crate) mod extras;
 mod panics;
+pub(crate) mod policy;
+mod retry;
 pub(crate) mod slot;
 mod status;
 mod tracing;
 
 pub(crate) use execution::new_run_id;
 pub use execution::{CacheStats, Execution, NodeResult};
-pub(crate) use panics::drop_quietly;
-pub use status::NodeStatus;
+pub(crate) use panics::{caught_text, drop_quietly};
+pub use status::{NodeStatus, ReuseSource};
 
 use crate::graph::{Graph, NodeId};
-use crate::task::{BodyResult, Inputs};
-use extras::Extras;
-use panics::caught_text;
+use crate::inputs::Inputs;
+use crate::value::{BodyResult, Value};
+use policy::Policies;
 use slot::{Cell, Slot};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -72,7 +73,7 @@ pub(crate) struct Plan<'a> {
     #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
     pub labels: (&'a str, &'a str),
     /// Retries, cache, checkpoints, reuse: `None` for a plain run (the fast path).
-    pub extras: Option<&'a Extras<'a>>,
+    pub policies: Option<&'a Policies<'a>>,
 }
 
 /// One node's outcome as recorded by the worker that settled it (raw clock ticks). Error texts
@@ -86,8 +87,8 @@ pub(crate) struct Record {
     pub cause: u32,
     pub status: NodeStatus,
     /// How many times the body ran (0 for nodes that did not run or were reused).
-    pub attempts: u8,
-    /// [`extras::HIT_CACHE`] and friends.
+    pub attempts: u32,
+    /// [`policy::HIT_CACHE`] and friends.
     pub flags: u8,
 }
 
@@ -97,10 +98,10 @@ pub(crate) struct RawRun {
     /// Error text of each failed node, sorted by node id.
     pub errors: Vec<(u32, String)>,
     /// Every attempt of nodes that ran more than once, in no order.
-    pub attempts: Vec<extras::Attempt>,
+    pub attempts: Vec<retry::Attempt>,
     /// Problems that did not fail the run (a corrupt cache entry, a checkpoint not saved).
     pub warnings: Vec<String>,
-    pub outputs: Vec<Option<crate::task::Value>>,
+    pub outputs: Vec<Option<Value>>,
     pub t0: u64,
     pub t_end: u64,
 }
@@ -126,8 +127,8 @@ struct Ctx<'a> {
     clock: &'static quanta::Clock,
     #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
     labels: (&'a str, &'a str),
-    extras: Option<&'a Extras<'a>>,
-    attempts: Mutex<Vec<extras::Attempt>>,
+    policies: Option<&'a Policies<'a>>,
+    attempts: Mutex<Vec<retry::Attempt>>,
     warnings: Mutex<Vec<String>>,
 }
 
@@ -166,7 +167,7 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
         cancelled: AtomicBool::new(false),
         clock,
         labels: plan.labels,
-        extras: plan.extras,
+        policies: plan.policies,
         attempts: Mutex::new(Vec::new()),
         warnings: Mutex::new(Vec::new()),
     };
@@ -237,11 +238,10 @@ impl Ctx<'_> {
             let t = start.unwrap_or_else(|| self.clock.raw());
             (rec.start, rec.end, rec.status) = (t, t, NodeStatus::Cancelled);
         } else {
-            if let Some(x) = self.extras {
-                // The extras run user code beyond the body (`Serialize` for the cache and
+            if let Some(x) = self.policies {
+                // The policies run user code beyond the body (`Serialize` for the cache and
                 // checkpoints): a panic there fails the node instead of unwinding the pool.
-                let settled =
-                    catch_unwind(AssertUnwindSafe(|| self.settle_extras(x, n, rec, start)));
+                let settled = catch_unwind(AssertUnwindSafe(|| self.settle_with(x, n, rec, start)));
                 poison = settled.unwrap_or_else(|payload| {
                     (rec.end, rec.status) = (self.clock.raw(), NodeStatus::Failed);
                     self.fail(
@@ -282,7 +282,7 @@ impl Ctx<'_> {
     /// One call of the node's body (inside its `tracing` span with that feature); a panic
     /// becomes an error.
     #[inline]
-    fn call(&self, n: NodeId) -> Result<crate::task::Value, String> {
+    fn call(&self, n: NodeId) -> Result<Value, String> {
         let inputs = Inputs {
             graph: self.graph,
             node: n,
@@ -306,7 +306,7 @@ impl Ctx<'_> {
     /// Keeps `value` for the dependents (or the caller) that will read it.
     /// An output nobody reads is dropped here (see [`Ctx::drop_output`]).
     #[inline]
-    fn store(&self, n: NodeId, value: crate::task::Value) {
+    fn store(&self, n: NodeId, value: Value) {
         if !self.graph.successors(n).is_empty() || self.keeps(n) {
             // SAFETY: only the settling worker touches the slot until it releases successors.
             unsafe { self.slots[n.index()].set(value) }
@@ -316,7 +316,7 @@ impl Ctx<'_> {
     }
 
     /// Drops node `n`'s output; a panic in its `Drop` becomes a warning naming the task.
-    fn drop_output(&self, n: NodeId, value: crate::task::Value) {
+    fn drop_output(&self, n: NodeId, value: Value) {
         if let Some(text) = drop_quietly(value) {
             self.warnings
                 .lock()

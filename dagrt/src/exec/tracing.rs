@@ -34,7 +34,7 @@ impl RunView {
         events.push(TraceEvent::new(T::ExecutionStarted, 0.0));
         let mut steps = vec![(f64::INFINITY, 0.0f64); g.level_count()];
         let mut node_events = Vec::with_capacity(2 * g.len());
-        let mut attempts: std::collections::HashMap<u32, Vec<&super::extras::Attempt>> =
+        let mut attempts: std::collections::HashMap<u32, Vec<&super::retry::Attempt>> =
             std::collections::HashMap::new();
         for a in self.attempts.iter() {
             attempts.entry(a.node).or_default().push(a);
@@ -52,7 +52,7 @@ impl RunView {
                     None => e,
                 }
             };
-            if let Some(source) = r.reused_from {
+            if let Some(source) = r.reused_from.map(super::ReuseSource::as_str) {
                 node_events.push(
                     with(TraceEvent::new(T::NodeCacheHit, r.start)).with_metadata("source", source),
                 );
