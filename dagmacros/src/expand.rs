@@ -110,7 +110,7 @@ fn expand(f: &TaskFn, args: &Args, deps: &[Dep<'_>]) -> TokenStream {
         .collect();
     let arg_lets = deps.iter().enumerate().map(|(i, d)| {
         let (ty, a, v) = (d.ty, &aliases[i], &vars[i]);
-        quote_spanned!(ty.span()=> let #v: #ty = #private::dep::<#a>(__dag_inputs, #i);)
+        quote_spanned!(ty.span()=> let #v: #ty = ::dag::__private::dep::<#a>(__dag_inputs, #i);)
     });
     // `max(max(0, a + 1), b + 1)`: no array, so no promoted constant in rustc's cycle report.
     let depth = deps.iter().zip(&aliases).fold(quote!(0), |acc, (d, a)| {
