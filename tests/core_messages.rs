@@ -132,39 +132,28 @@ mod statics {
     }
 }
 
+// Builder-only methods on a static DAG (`Dag::new("statics").execute_with(..)`) no longer
+// compile: see ui-tests/fail/builder_method_on_static_dag.rs.
 #[test]
-fn builder_only_methods_on_a_static_dag_say_so() {
-    let expected = |method: &str| {
-        format!(
-            "{method}() is for DAGs built at run time with Dag::from_graph, and DAG `statics` \
-             was made with Dag::new: a static DAG runs with execute() or run(), and its final \
-             task is the one marked #[task(final)]"
-        )
-    };
-    let err = Dag::new("statics").final_node("answer").unwrap_err();
-    assert_eq!(
-        format!("{:?}", err),
-        format!(
-            "{:?}",
-            Error::NotBuilderDag {
-                dag: "statics".into(),
-                method: "final_node"
-            }
-        )
-    );
-    assert_eq!(err.to_string(), expected("final_node"));
-    let err = Dag::new("statics").execute_with(&Tasks::new()).unwrap_err();
-    assert_eq!(err.to_string(), expected("execute_with"));
-    let err = Dag::new("statics")
-        .run_with::<i64>(&Tasks::new())
-        .unwrap_err();
-    assert_eq!(err.to_string(), expected("run_with"));
-    let err = Dag::new("statics").with_tasks(Tasks::new()).unwrap_err();
-    assert_eq!(err.to_string(), expected("with_tasks"));
+fn a_static_dag_runs_with_run() {
     assert_eq!(
         Dag::new("statics").run::<i64>().map_err(|e| e.to_string()),
         Ok(42)
     );
+}
+
+#[test]
+fn a_builder_dag_without_bodies_says_how_to_give_them() {
+    let dag = Dag::from_graph("unbound", graph(&["a", "b"], &[("a", "b")]));
+    let expected = "DAG `unbound` was built with Dag::from_graph and has no task bodies yet: \
+                    bind them with .with_tasks(tasks), or run it with execute_with(&tasks) / \
+                    run_with(&tasks)";
+    assert_eq!(dag.run::<i32>().unwrap_err().to_string(), expected);
+    assert_eq!(dag.execute().unwrap_err().to_string(), expected);
+    assert!(matches!(
+        dag.execute(),
+        Err(Error::NoTaskBodies { dag }) if dag == "unbound"
+    ));
 }
 
 #[test]

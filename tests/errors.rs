@@ -274,3 +274,14 @@ fn rerun_other_dag_names_both_dags() {
          tasks; rerun needs an execution of this DAG"
     );
 }
+
+#[test]
+fn no_task_bodies_says_how_to_give_them() {
+    let dag = Dag::from_graph("unbound", graph(&["a"], &[]));
+    let err = dag.run::<i32>().expect_err("no bodies");
+    assert_eq!(
+        err.to_string(),
+        "DAG `unbound` was built with Dag::from_graph and has no task bodies yet: bind them \
+         with .with_tasks(tasks), or run it with execute_with(&tasks) / run_with(&tasks)"
+    );
+}

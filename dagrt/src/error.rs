@@ -87,13 +87,11 @@ pub enum Error {
         /// How many nodes the graph has.
         total: usize,
     },
-    /// A method for builder DAGs (`final_node`, `with_tasks`, `execute_with`, `run_with`)
-    /// called on a static DAG.
-    NotBuilderDag {
+    /// `execute()`/`run()`/`resume()`/`rerun()` of a [`GraphDag`](crate::GraphDag) whose
+    /// task bodies were not bound with `with_tasks`.
+    NoTaskBodies {
         /// The DAG.
         dag: String,
-        /// The method called.
-        method: &'static str,
     },
     /// A node of a builder graph has no task body.
     MissingTask {
@@ -213,11 +211,11 @@ impl fmt::Display for Error {
                 "DAG `{dag}` has no node named `{name}`; final_node() takes one of its nodes: {}",
                 few(nodes, *total)
             ),
-            Error::NotBuilderDag { dag, method } => write!(
+            Error::NoTaskBodies { dag } => write!(
                 f,
-                "{method}() is for DAGs built at run time with Dag::from_graph, and DAG `{dag}` \
-                 was made with Dag::new: a static DAG runs with execute() or run(), and its \
-                 final task is the one marked #[task(final)]"
+                "DAG `{dag}` was built with Dag::from_graph and has no task bodies yet: bind \
+                 them with .with_tasks(tasks), or run it with execute_with(&tasks) / \
+                 run_with(&tasks)"
             ),
             Error::MissingTask { node } => {
                 write!(f, "node `{node}` has no task: give it one before running")

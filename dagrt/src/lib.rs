@@ -27,8 +27,8 @@
 //! ```
 //!
 //! The tasks of one module form one DAG, named after the module; a binary may hold several
-//! (see [`Dag::new`]). Graphs known only at run time use [`graph::Graph::builder`] and
-//! [`Tasks`], and run on the same executor.
+//! (see [`Dag::new`]). Graphs known only at run time use [`graph::Graph::builder`], a
+//! [`GraphDag`] and [`Tasks`], and run on the same executor.
 
 #![warn(missing_docs)]
 
@@ -36,27 +36,32 @@ extern crate self as dag;
 
 pub mod cache;
 pub mod checkpoint;
+mod config;
 mod error;
 mod exec;
 pub mod graph;
+mod graph_dag;
 mod inputs;
-mod memory;
+mod launch;
 pub mod meta;
 mod options;
 mod persist;
+mod preset;
 pub mod profile;
 mod registry;
-mod runner;
+mod static_dag;
 mod task;
 mod tasks;
 pub mod trace;
+mod unpersisted;
 mod value;
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 
-pub use crate::runner::{Dag, TaskInfo, dag_names};
+pub use crate::graph_dag::GraphDag;
+pub use crate::static_dag::{Dag, TaskInfo, dag_names};
 pub use crate::tasks::Tasks;
 /// Declares a task: a plain function whose parameters name the tasks it depends on.
 ///

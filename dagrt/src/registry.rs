@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 /// One module's DAG: its tasks, their dependencies (from any module) and the graph.
-pub(crate) struct StaticDag {
+pub(crate) struct Registered {
     pub module: &'static str,
     pub graph: Arc<Graph>,
     /// Descriptor of each node, by node id.
@@ -26,7 +26,7 @@ pub(crate) struct StaticDag {
 
 struct Registry {
     /// Module path -> its DAG (or why it is invalid), sorted by module path.
-    dags: Vec<(&'static str, Result<Arc<StaticDag>, Invalid>)>,
+    dags: Vec<(&'static str, Result<Arc<Registered>, Invalid>)>,
 }
 
 /// Why a module's tasks form no valid DAG; kept by the registry and reported as an [`Error`]
@@ -88,7 +88,7 @@ fn key(d: &'static TaskDescriptor) -> usize {
 fn assemble(
     module: &'static str,
     mut own: Vec<&'static TaskDescriptor>,
-) -> Result<StaticDag, Invalid> {
+) -> Result<Registered, Invalid> {
     own.sort_by_key(|d| (d.file, d.line, d.name));
     let mut tasks: Vec<&'static TaskDescriptor> = Vec::new();
     let mut ids: HashMap<usize, u32> = HashMap::new();
@@ -186,7 +186,7 @@ fn assemble(
             options: d.options,
         })
         .collect();
-    Ok(StaticDag {
+    Ok(Registered {
         module,
         graph: Arc::new(graph),
         tasks: tasks.into(),
@@ -202,7 +202,7 @@ fn assemble(
 /// A DAG is named after the module holding its tasks: `name` may be the full module path or
 /// its last segment. When nothing matches and the binary has exactly one DAG with a final task,
 /// that DAG is used whatever its name (a one-DAG program needs no naming convention).
-pub(crate) fn lookup(name: &str) -> Result<Arc<StaticDag>, Error> {
+pub(crate) fn lookup(name: &str) -> Result<Arc<Registered>, Error> {
     let reg = registry();
     let matches: Vec<_> = reg
         .dags

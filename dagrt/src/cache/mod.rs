@@ -40,7 +40,7 @@ use std::time::SystemTime;
 /// Length of the key recorded at the start of every entry's payload.
 const KEY_LEN: usize = 32;
 /// Default size budget: 1 GiB.
-const DEFAULT_MAX_BYTES: u64 = 1 << 30;
+pub(crate) const DEFAULT_MAX_BYTES: u64 = 1 << 30;
 /// After this many puts without a directory scan, the next put rescans, so
 /// entries written by other processes are accounted for.
 const RESCAN_EVERY: u32 = 256;

@@ -1,5 +1,5 @@
-//! Runs that remember, before a run starts: checkpoint manifests, the outputs a run reuses,
-//! and the warnings naming every task a cache or checkpoint cannot hold.
+//! Presets: before a run starts, the checkpoint it writes or finishes, and the outputs it
+//! reuses from that checkpoint or from a previous execution.
 
 use crate::cache::Key;
 use crate::checkpoint::{CheckpointError, CheckpointStore, Manifest, ManifestNode};
@@ -8,16 +8,12 @@ use crate::exec::policy::{Incremental, NodeSpec, Policies, Preset};
 use crate::exec::{Execution, ReuseSource};
 use crate::exec::{caught_text, drop_quietly};
 use crate::graph::{Graph, NodeId};
-use crate::options::Resolved;
-use crate::task::TaskDescriptor;
+use crate::unpersisted::names;
 
 /// Runs user `Serialize`/`Deserialize` code: a panic there is caught and becomes its text.
 fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(caught_text)
 }
-
-/// At most this many task names are spelled out in one warning.
-const MAX_NAMES: usize = 10;
 
 /// The checkpoint manifest of a graph: task names, code hashes and inputs.
 pub(crate) fn manifest_of(name: &str, graph: &Graph, specs: &[NodeSpec]) -> Manifest {
@@ -57,90 +53,6 @@ pub(crate) fn resume_checkpoint(
     manifest: &Manifest,
 ) -> Result<CheckpointStore, Error> {
     CheckpointStore::open(dir, manifest).map_err(Error::Checkpoint)
-}
-
-/// `a, b, c and 4 more`: at most [`MAX_NAMES`] items.
-fn bounded(list: &[String]) -> String {
-    let mut out = list
-        .iter()
-        .take(MAX_NAMES)
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .join(", ");
-    if list.len() > MAX_NAMES {
-        out.push_str(&format!(" and {} more", list.len() - MAX_NAMES));
-    }
-    out
-}
-
-/// `` `a`, `b` ``: task names, at most [`MAX_NAMES`] of them.
-fn names(list: &[String]) -> String {
-    bounded(&list.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>())
-}
-
-/// Why node `i` has no codec, for warnings.
-fn no_codec(tasks: &[&'static TaskDescriptor], i: usize) -> String {
-    match tasks.get(i) {
-        Some(d) => format!("output `{}` is not serde-capable", (d.output_type)()),
-        None => "added without `Tasks::add_persistent`".to_string(),
-    }
-}
-
-/// What a run persists: whether a cache and a checkpoint are open.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Persisting {
-    pub cache: bool,
-    pub checkpoint: bool,
-}
-
-/// The warnings naming every task a run persisting as `on` says cannot persist (a task is
-/// cached when its resolved `options` say so).
-pub(crate) fn unpersisted(
-    graph: &Graph,
-    (specs, options): (&[NodeSpec], &[Resolved]),
-    tasks: &[&'static TaskDescriptor],
-    on: Persisting,
-) -> Vec<String> {
-    let mut warnings = Vec::new();
-    let mut uncached = Vec::new();
-    let mut uncheckpointed = Vec::new();
-    for n in graph.nodes() {
-        let i = n.index();
-        let name = graph.name(n);
-        let cached = on.cache && options[i].cache;
-        if specs[i].codec.is_none() {
-            if cached {
-                uncached.push(format!("`{name}` ({})", no_codec(tasks, i)));
-            }
-            if on.checkpoint {
-                uncheckpointed.push(format!("`{name}` ({})", no_codec(tasks, i)));
-            }
-        } else if cached {
-            let opaque = graph
-                .predecessors(n)
-                .iter()
-                .find(|p| specs[p.index()].codec.is_none());
-            if let Some(&p) = opaque {
-                let input = graph.name(p);
-                uncached.push(format!("`{name}` (input `{input}` has no content hash)"));
-            }
-        }
-    }
-    if !uncached.is_empty() {
-        warnings.push(format!(
-            "cache: {} task(s) cannot be cached and run every time: {}",
-            uncached.len(),
-            bounded(&uncached)
-        ));
-    }
-    if !uncheckpointed.is_empty() {
-        warnings.push(format!(
-            "checkpoint: {} task(s) cannot be checkpointed and run again on resume: {}",
-            uncheckpointed.len(),
-            bounded(&uncheckpointed)
-        ));
-    }
-    warnings
 }
 
 /// Resume: reuse every checkpointed output, loading only those that a task that runs (or the
