@@ -34,8 +34,8 @@
 
 extern crate self as dag;
 
-pub mod cache;
-pub mod checkpoint;
+mod cache;
+mod checkpoint;
 mod config;
 mod error;
 mod exec;
@@ -63,6 +63,7 @@ pub mod __private;
 pub use crate::graph_dag::GraphDag;
 pub use crate::static_dag::{Dag, TaskInfo, dag_names};
 pub use crate::tasks::Tasks;
+pub use checkpoint::CheckpointError;
 /// Declares a task: a plain function whose parameters name the tasks it depends on.
 ///
 /// - `#[task]`: a task. Each parameter `name: &T` depends on the task `name` (a `#[task]`
@@ -103,7 +104,6 @@ pub use error::Error;
 pub use exec::{CacheStats, Execution, NodeResult, NodeStatus, ReuseSource};
 pub use inputs::{InputError, Inputs};
 pub use options::TaskOptions;
-pub use persist::Codec;
 pub use profile::{ProfileReport, profile_execution};
 pub use task::{Task, TaskDescriptor};
 pub use trace::ExecutionTrace;

@@ -4,7 +4,7 @@ use std::fmt;
 use std::io;
 use std::path::PathBuf;
 
-/// An error from a [`CheckpointStore`](super::CheckpointStore) operation.
+/// Why the checkpoint a `resume()` finishes cannot be used (see [`Error::Checkpoint`](crate::Error::Checkpoint)).
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum CheckpointError {
