@@ -104,6 +104,21 @@ fn tracing_from_env(value: Option<&std::ffi::OsStr>) -> (bool, Option<String>) {
     }
 }
 
+/// The configuration fields a `Debug` of a DAG shows.
+pub(crate) fn debug_config<'a, 'b>(
+    mut d: std::fmt::DebugStruct<'a, 'b>,
+    c: &RunConfig,
+) -> std::fmt::DebugStruct<'a, 'b> {
+    d.field("name", &c.name)
+        .field("description", &c.description)
+        .field("profile", &c.profile)
+        .field("tracing", &c.tracing)
+        .field("max_workers", &c.max_workers)
+        .field("fail_fast", &c.fail_fast)
+        .field("keep_outputs", &c.keep_outputs);
+    d
+}
+
 /// The builder methods of [`RunConfig`], for a type with a `config: RunConfig` field.
 ///
 /// [`Dag`](crate::Dag) and [`GraphDag`](crate::GraphDag) share them as inherent methods

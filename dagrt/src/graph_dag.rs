@@ -1,12 +1,11 @@
 //! GraphDag: a DAG over a graph built at run time, whose task bodies are [`Tasks`].
 
-use crate::config::{RunConfig, config_methods};
+use crate::config::{RunConfig, config_methods, debug_config};
 use crate::error::Error;
 use crate::exec::policy::NodeSpec;
 use crate::exec::{Bodies, DynBody, Execution};
 use crate::graph::{Graph, NodeId};
 use crate::launch::{Launch, Memory, check_output, take_final};
-use crate::static_dag::{debug_config, estimate};
 use crate::tasks::{OutputType, Tasks};
 use std::any::Any;
 use std::collections::HashMap;
@@ -280,4 +279,28 @@ impl fmt::Debug for GraphDag {
             .field("bound", &self.bound.is_some())
             .finish_non_exhaustive()
     }
+}
+
+/// The critical path and makespan of `g` on `workers` workers (see [`Dag::estimate`](crate::Dag::estimate)).
+pub(crate) fn estimate(
+    g: &Graph,
+    durations: &HashMap<String, f64>,
+    workers: usize,
+) -> crate::profile::Estimate {
+    let order = g.topological_order();
+    let mut position = vec![0usize; g.len()];
+    for (i, id) in order.iter().enumerate() {
+        position[id.index()] = i;
+    }
+    let names: Vec<String> = order.iter().map(|&id| g.name(id).to_string()).collect();
+    let preds: Vec<Vec<usize>> = order
+        .iter()
+        .map(|&id| {
+            g.predecessors(id)
+                .iter()
+                .map(|p| position[p.index()])
+                .collect()
+        })
+        .collect();
+    crate::profile::estimate_from_history(&names, &preds, durations, workers)
 }

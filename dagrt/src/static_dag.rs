@@ -1,9 +1,10 @@
 //! Dag: the static DAG, the `#[task]` functions of one module — selecting, configuring, running.
 
-use crate::config::{RunConfig, config_methods};
+use crate::config::{RunConfig, config_methods, debug_config};
 use crate::error::Error;
 use crate::exec::{Bodies, Execution};
 use crate::graph::{Graph, NodeId};
+use crate::graph_dag::estimate;
 use crate::launch::{Launch, Memory, take_final};
 use crate::options::TaskOptions;
 use crate::registry::{self, Registered};
@@ -241,49 +242,10 @@ fn task_info(spec: &Registered, n: NodeId) -> TaskInfo {
     }
 }
 
-/// The critical path and makespan of `g` on `workers` workers (see [`Dag::estimate`]).
-pub(crate) fn estimate(
-    g: &Graph,
-    durations: &HashMap<String, f64>,
-    workers: usize,
-) -> crate::profile::Estimate {
-    let order = g.topological_order();
-    let mut position = vec![0usize; g.len()];
-    for (i, id) in order.iter().enumerate() {
-        position[id.index()] = i;
-    }
-    let names: Vec<String> = order.iter().map(|&id| g.name(id).to_string()).collect();
-    let preds: Vec<Vec<usize>> = order
-        .iter()
-        .map(|&id| {
-            g.predecessors(id)
-                .iter()
-                .map(|p| position[p.index()])
-                .collect()
-        })
-        .collect();
-    crate::profile::estimate_from_history(&names, &preds, durations, workers)
-}
-
 impl fmt::Debug for Dag {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         debug_config(f.debug_struct("Dag"), &self.config).finish_non_exhaustive()
     }
-}
-
-/// The configuration fields a `Debug` of a DAG shows.
-pub(crate) fn debug_config<'a, 'b>(
-    mut d: fmt::DebugStruct<'a, 'b>,
-    c: &RunConfig,
-) -> fmt::DebugStruct<'a, 'b> {
-    d.field("name", &c.name)
-        .field("description", &c.description)
-        .field("profile", &c.profile)
-        .field("tracing", &c.tracing)
-        .field("max_workers", &c.max_workers)
-        .field("fail_fast", &c.fail_fast)
-        .field("keep_outputs", &c.keep_outputs);
-    d
 }
 
 /// The module paths of every static DAG of this binary.

@@ -95,7 +95,7 @@ impl<'a> Tasks<'a> {
         }
     }
 
-    /// A zero-argument task (as in dagron): its output is kept for dependents.
+    /// A zero-argument task: its output is kept for dependents.
     pub fn add<T, F>(&mut self, name: impl Into<String>, f: F) -> &mut Self
     where
         T: Send + Sync + 'static,
