@@ -14,7 +14,7 @@ mod pipeline {
 
     /// Sums them, patiently.
     #[task(final, retries = 3, backoff = "20ms")]
-    pub fn total(rows: &Vec<u32>) -> u32 {
+    pub fn total(rows: &[u32]) -> u32 {
         rows.iter().sum()
     }
 }
