@@ -103,7 +103,9 @@ impl CacheStore {
     /// The file holding `key`'s entry (which may not exist).
     pub fn entry_path(&self, key: &Key) -> PathBuf {
         let hex = key.to_string();
-        self.objects.join(&hex[..2]).join(format!("{hex}.bin"))
+        self.objects
+            .join(&hex[..2])
+            .join(format!("{hex}{}", entry::ENTRY_SUFFIX))
     }
 
     /// Reads the entry for `key`: `Ok(None)` when absent.

@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 
 const MANIFEST_FILE: &str = "manifest.json";
 const OUTPUTS_DIR: &str = "outputs";
-const OUTPUT_SUFFIX: &str = ".bin";
+const OUTPUT_SUFFIX: &str = crate::cache::entry::ENTRY_SUFFIX;
 
 /// The checkpoint directory of one DAG run.
 #[derive(Debug)]
