@@ -1,6 +1,6 @@
 //! The store, keys and key builder in use (what a reader of the module would try first).
 
-use super::{CacheStore, Key, KeyBuilder};
+use super::{CacheError, CacheStore, Key, KeyBuilder};
 
 #[test]
 fn a_store_puts_and_gets_by_key() -> Result<(), Box<dyn std::error::Error>> {
@@ -45,4 +45,23 @@ fn a_key_builder_ignores_the_order_of_code_and_version() {
             .input("rows", &raw)
             .finish()
     );
+}
+
+#[test]
+fn default_dir_and_error_display() {
+    // Only reads the variable; tests never set it.
+    let expected = match std::env::var_os("DAG_CACHE_DIR") {
+        Some(d) if !d.is_empty() => d.into(),
+        _ => std::path::PathBuf::from(".dag-cache"),
+    };
+    assert_eq!(CacheStore::default_dir(), expected);
+    let err = CacheError::Io {
+        action: "read",
+        path: "/x/y.bin".into(),
+        source: std::io::Error::other("boom"),
+    };
+    assert_eq!(err.to_string(), "cache: cannot read /x/y.bin: boom");
+    assert!(std::error::Error::source(&err).is_some());
+    fn assert_send_sync<T: Send + Sync + std::error::Error + 'static>() {}
+    assert_send_sync::<CacheError>();
 }
