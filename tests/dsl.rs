@@ -60,11 +60,14 @@ fn dags_are_selected_by_module_path() {
     assert_eq!(Dag::new("dsl::nested::etl").run::<u8>().expect("runs"), 1);
     let err = Dag::new("etl").run::<i64>().unwrap_err();
     assert_eq!(
-        err,
-        Error::AmbiguousDag {
-            name: "etl".into(),
-            candidates: vec!["dsl::etl".into(), "dsl::nested::etl".into()]
-        }
+        format!("{:?}", err),
+        format!(
+            "{:?}",
+            Error::AmbiguousDag {
+                name: "etl".into(),
+                candidates: vec!["dsl::etl".into(), "dsl::nested::etl".into()]
+            }
+        )
     );
     let err = Dag::new("nope").run::<i64>().unwrap_err();
     assert!(

@@ -2,7 +2,7 @@
 
 use dag::graph::Graph;
 use dag::meta::MetaDb;
-use dag::{Dag, Tasks};
+use dag::{Dag, GraphDag, Tasks};
 
 mod flaky {
     use dag::task;
@@ -99,7 +99,7 @@ fn an_unwritable_meta_dir_keeps_the_work_and_warns() {
     assert!(warnings[0].contains("not_a_dir"), "{}", warnings[0]);
 }
 
-fn one_node_dag(name: &str, meta: &std::path::Path) -> (Dag, Tasks<'static>) {
+fn one_node_dag(name: &str, meta: &std::path::Path) -> (GraphDag, Tasks<'static>) {
     let mut b = Graph::builder();
     b.add_node("answer");
     let dag = Dag::from_graph(name, b.build().expect("graph"))

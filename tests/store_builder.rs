@@ -3,7 +3,7 @@
 //! checkpoint cannot hold is named in a warning (static and run-time DAGs alike).
 
 use dag::graph::Graph;
-use dag::{Dag, Error, InputError, NodeStatus, Tasks};
+use dag::{Dag, Error, InputError, NodeStatus, ReuseSource, Tasks};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::SeqCst};
 
@@ -85,7 +85,7 @@ fn a_builder_graph_resumes_from_its_checkpoint() {
     assert_eq!(runs.get(), [1, 2, 1], "rows came from the checkpoint");
     assert_eq!(
         resumed.node("rows").expect("node").reused_from,
-        Some("checkpoint")
+        Some(ReuseSource::Checkpoint)
     );
     assert_eq!(
         resumed.output_as::<String>("label").map(String::as_str),
@@ -122,7 +122,7 @@ fn a_builder_rerun_stops_at_an_unchanged_persistent_output() {
     assert_eq!(runs.get(), [2, 2, 1], "bucket is still 0: report is reused");
     assert_eq!(
         second.node("report").expect("node").reused_from,
-        Some("previous_run")
+        Some(ReuseSource::PreviousRun)
     );
     assert!(second.warnings().is_empty(), "{:?}", second.warnings());
 }
@@ -218,5 +218,5 @@ fn resume_without_a_checkpoint_dir_is_an_error_for_builder_dags_too() {
     let dag = Dag::from_graph("nowhere", chain(["a", "b", "c"]))
         .with_tasks(tasks)
         .expect("bound");
-    assert!(matches!(dag.resume(), Err(Error::Checkpoint(_))));
+    assert!(matches!(dag.resume(), Err(Error::NoCheckpointDir { .. })));
 }

@@ -110,7 +110,7 @@ fn expand(f: &TaskFn, args: &Args, deps: &[Dep<'_>]) -> TokenStream {
         .collect();
     let arg_lets = deps.iter().enumerate().map(|(i, d)| {
         let (ty, a, v) = (d.ty, &aliases[i], &vars[i]);
-        quote_spanned!(ty.span()=> let #v: #ty = __dag_inputs.dep::<#a>(#i);)
+        quote_spanned!(ty.span()=> let #v: #ty = ::dag::__private::dep::<#a>(__dag_inputs, #i);)
     });
     // `max(max(0, a + 1), b + 1)`: no array, so no promoted constant in rustc's cycle report.
     let depth = deps.iter().zip(&aliases).fold(quote!(0), |acc, (d, a)| {
@@ -134,21 +134,7 @@ fn expand(f: &TaskFn, args: &Args, deps: &[Dep<'_>]) -> TokenStream {
     let code_hash = blake3::hash(func.to_string().as_bytes())
         .to_hex()
         .to_string();
-    let cache = args.cache.is_some();
-    let version = args
-        .version
-        .as_ref()
-        .map_or_else(String::new, syn::LitStr::value);
-    let retries = match args.retries {
-        Some((n, _)) => quote!(::core::option::Option::Some(#n)),
-        None => quote!(::core::option::Option::None),
-    };
-    let backoff = match args.backoff {
-        Some((nanos, _)) => {
-            quote!(::core::option::Option::Some(::core::time::Duration::from_nanos(#nanos)))
-        }
-        None => quote!(::core::option::Option::None),
-    };
+    let options = options_expr(args);
     // `#[task(cache)]` on an output serde cannot persist is an error at `cache`.
     let persistable = args.cache.map(|span| {
         quote_spanned! {span=>
@@ -181,30 +167,41 @@ fn expand(f: &TaskFn, args: &Args, deps: &[Dep<'_>]) -> TokenStream {
                 #private::#wrap(#name(#(#vars),*))
             }
 
-            static __DAG_TASK: #private::TaskDescriptor = #private::TaskDescriptor {
-                name: #name_str,
-                description: #description,
-                module_path: ::core::module_path!(),
-                file: ::core::file!(),
-                line: #line,
-                deps: &[#(<#aliases as #private::Task>::descriptor),*],
-                output_type: ::core::any::type_name::<<#name as #private::Task>::Output>,
-                output_type_id: ::core::any::TypeId::of::<<#name as #private::Task>::Output>,
-                output_frees: #private::frees::<<#name as #private::Task>::Output>(),
-                code_hash: #code_hash,
-                codec: __dag_codec,
-                cache: #cache,
-                version: #version,
-                retries: #retries,
-                backoff: #backoff,
-                is_final: #is_final,
-                depth: <#name as #private::Task>::DEPTH,
-                run: __dag_run,
-            };
+            static __DAG_TASK: #private::TaskDescriptor =
+                #private::TaskDescriptor::new::<<#name as #private::Task>::Output>(
+                    #name_str,
+                    ::core::module_path!(),
+                    ::core::file!(),
+                    #line,
+                    __dag_run,
+                )
+                .with_description(#description)
+                .with_deps(&[#(<#aliases as #private::Task>::descriptor),*])
+                .with_identity(#code_hash, __dag_codec)
+                .with_options(#options)
+                .with_place(#is_final, <#name as #private::Task>::DEPTH);
 
             #private::inventory::submit! { #private::Registration(&__DAG_TASK) }
         };
     }
+}
+
+/// The task's `TaskOptions`: one `const` setter per option written in `#[task(...)]`.
+fn options_expr(args: &Args) -> TokenStream {
+    let mut options = quote!(::dag::__private::TaskOptions::NONE);
+    if args.cache.is_some() {
+        options.extend(quote!(.cache(true)));
+    }
+    if let Some(version) = &args.version {
+        options.extend(quote!(.version(#version)));
+    }
+    if let Some((n, _)) = args.retries {
+        options.extend(quote!(.retries(#n)));
+    }
+    if let Some((nanos, _)) = args.backoff {
+        options.extend(quote!(.backoff(::core::time::Duration::from_nanos(#nanos))));
+    }
+    options
 }
 
 /// A module-level item that exists once per `#[task(final)]`: a second final task in the same

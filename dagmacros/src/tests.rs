@@ -37,7 +37,7 @@ fn a_task_expands_to_the_function_a_marker_and_a_registration() {
         "{src}"
     );
     assert!(
-        src.contains("let __dag_arg0: &Vec<i32> = __dag_inputs.dep::<__DagDep0>(0usize);"),
+        src.contains("let __dag_arg0: &Vec<i32> = ::dag::__private::dep::<\n            __DagDep0,\n        >(__dag_inputs, 0usize);"),
         "{src}"
     );
     // A `Result` output: dependents get its Ok type.
@@ -51,8 +51,11 @@ fn a_task_expands_to_the_function_a_marker_and_a_registration() {
         src.contains("::dag::__private::fallible::<doubled, _>(doubled(__dag_arg0, __dag_arg1))"),
         "{src}"
     );
-    assert!(src.contains("description: \"Doubles the rows.\""), "{src}");
-    assert!(src.contains("is_final: true"), "{src}");
+    assert!(
+        src.contains(".with_description(\"Doubles the rows.\")"),
+        "{src}"
+    );
+    assert!(src.contains(".with_place(true, "), "{src}");
     assert!(
         src.contains("struct __dag_only_one_final_task_per_module {}"),
         "{src}"
@@ -82,7 +85,7 @@ fn a_plain_task_without_inputs() {
         src.contains("::dag::__private::ok::<source>(source())"),
         "{src}"
     );
-    assert!(src.contains("is_final: false"), "{src}");
+    assert!(src.contains(".with_place(false, "), "{src}");
     assert!(
         !src.contains("__dag_only_one_final_task_per_module"),
         "{src}"
@@ -131,7 +134,7 @@ fn the_description_is_the_trimmed_doc_comment() {
         },
     );
     assert!(
-        src.contains(r#"description: "First line.\n\n  Indented second paragraph.""#),
+        src.contains(r#".with_description("First line.\n\n  Indented second paragraph.")"#),
         "{src}"
     );
 }
@@ -184,4 +187,24 @@ fn outputs_that_spell_a_lifetime_are_not_probed_for_serde() {
         ),
     );
     assert!(cached.contains("persistable_codec::<"), "{cached}");
+}
+
+#[test]
+fn options_become_one_task_options_value() {
+    let src = expand_to_source(
+        quote!(cache, version = "2", retries = 3, backoff = "1ms"),
+        quote!(
+            fn flaky() -> u8 {
+                1
+            }
+        ),
+    );
+    assert!(
+        src.contains(
+            ".with_options(\n            ::dag::__private::TaskOptions::NONE\n                \
+             .cache(true)\n                .version(\"2\")\n                .retries(3u32)\n                \
+             .backoff(::core::time::Duration::from_nanos(1000000u64)),\n        )"
+        ),
+        "{src}"
+    );
 }

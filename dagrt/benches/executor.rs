@@ -22,7 +22,7 @@
 //! their name (`cargo bench -p dagrt --bench executor -- breakdown`).
 
 use dag::graph::{Graph, NodeId};
-use dag::{Dag, Tasks};
+use dag::{Dag, GraphDag, Tasks};
 use divan::counter::ItemsCount;
 use divan::{Bencher, black_box};
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
@@ -367,7 +367,7 @@ fn breakdown() {
         v[v.len() / 2]
     }
     /// (whole call, scheduling part) in ns per task, medians of 11 runs.
-    fn measure(dag: &Dag, tasks: &Tasks<'_>, n: f64) -> (f64, f64) {
+    fn measure(dag: &GraphDag, tasks: &Tasks<'_>, n: f64) -> (f64, f64) {
         drop(dag.execute_with(tasks).expect("runs"));
         let (whole, sched): (Vec<f64>, Vec<f64>) = (0..11)
             .map(|_| {

@@ -1,10 +1,15 @@
 //! Error: everything that can go wrong before or during a run, naming the task or DAG at fault.
 
+use crate::checkpoint::CheckpointError;
 use crate::graph::GraphError;
 use std::fmt;
 
 /// Errors of this crate. Messages name the task, DAG or file at fault and say what to do.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// A variant that wraps the error of a layer (the graph, the checkpoint store, the worker
+/// pool) returns it from [`source`](std::error::Error::source); its message already ends
+/// with that error's message, so printing the message alone loses nothing.
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// A graph built at run time is invalid.
@@ -82,13 +87,11 @@ pub enum Error {
         /// How many nodes the graph has.
         total: usize,
     },
-    /// A method for builder DAGs (`final_node`, `with_tasks`, `execute_with`, `run_with`)
-    /// called on a static DAG.
-    NotBuilderDag {
+    /// `execute()`/`run()`/`resume()`/`rerun()` of a [`GraphDag`](crate::GraphDag) whose
+    /// task bodies were not bound with `with_tasks`.
+    NoTaskBodies {
         /// The DAG.
         dag: String,
-        /// The method called.
-        method: &'static str,
     },
     /// A node of a builder graph has no task body.
     MissingTask {
@@ -101,15 +104,22 @@ pub enum Error {
         name: String,
     },
     /// The worker pool could not be created.
-    Pool(String),
-    /// Writing the run's profiling records failed.
-    Records(String),
-    /// The cache dir cannot be used.
-    Cache(String),
-    /// The checkpoint cannot be used (missing dir, or written by another version of the DAG).
-    Checkpoint(String),
-    /// `rerun` was given an execution it cannot continue.
-    Rerun(String),
+    Pool(rayon::ThreadPoolBuildError),
+    /// `resume()` of a DAG that has no checkpoint dir.
+    NoCheckpointDir {
+        /// The DAG.
+        dag: String,
+    },
+    /// `resume()` cannot use the checkpoint (unreadable, damaged, or written by another
+    /// version of the DAG: the message names the task that changed).
+    Checkpoint(CheckpointError),
+    /// `rerun()` was given an execution of another DAG, or of another version of this one.
+    RerunOtherDag {
+        /// The DAG asked to rerun.
+        dag: String,
+        /// The DAG the previous execution ran.
+        previous: String,
+    },
 }
 
 impl From<GraphError> for Error {
@@ -201,11 +211,11 @@ impl fmt::Display for Error {
                 "DAG `{dag}` has no node named `{name}`; final_node() takes one of its nodes: {}",
                 few(nodes, *total)
             ),
-            Error::NotBuilderDag { dag, method } => write!(
+            Error::NoTaskBodies { dag } => write!(
                 f,
-                "{method}() is for DAGs built at run time with Dag::from_graph, and DAG `{dag}` \
-                 was made with Dag::new: a static DAG runs with execute() or run(), and its \
-                 final task is the one marked #[task(final)]"
+                "DAG `{dag}` was built with Dag::from_graph and has no task bodies yet: bind \
+                 them with .with_tasks(tasks), or run it with execute_with(&tasks) / \
+                 run_with(&tasks)"
             ),
             Error::MissingTask { node } => {
                 write!(f, "node `{node}` has no task: give it one before running")
@@ -215,10 +225,21 @@ impl fmt::Display for Error {
                 "a task was given for `{name}`, which is not a node of the graph"
             ),
             Error::Pool(e) => write!(f, "could not start the worker pool: {e}"),
-            Error::Records(e) => write!(f, "could not write the profiling records: {e}"),
-            Error::Cache(e) => write!(f, "cannot use the cache: {e}"),
-            Error::Checkpoint(e) => write!(f, "checkpoint: {e}"),
-            Error::Rerun(e) => write!(f, "cannot rerun: {e}"),
+            Error::NoCheckpointDir { dag } => write!(
+                f,
+                "checkpoint: DAG `{dag}` has no checkpoint to resume: resume() needs \
+                 .checkpoint_dir(path)"
+            ),
+            Error::Checkpoint(e) => write!(
+                f,
+                "checkpoint: cannot resume: {} (execute() starts a new checkpoint there)",
+                e.detail()
+            ),
+            Error::RerunOtherDag { dag, previous } => write!(
+                f,
+                "cannot rerun DAG `{dag}`: the previous execution ran DAG `{previous}` with \
+                 other tasks; rerun needs an execution of this DAG"
+            ),
         }
     }
 }
@@ -244,6 +265,8 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Graph(e) => Some(e),
+            Error::Pool(e) => Some(e),
+            Error::Checkpoint(e) => Some(e),
             _ => None,
         }
     }

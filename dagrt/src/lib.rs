@@ -27,34 +27,43 @@
 //! ```
 //!
 //! The tasks of one module form one DAG, named after the module; a binary may hold several
-//! (see [`Dag::new`]). Graphs known only at run time use [`graph::Graph::builder`] and
-//! [`Tasks`], and run on the same executor.
+//! (see [`Dag::new`]). Graphs known only at run time use [`graph::Graph::builder`], a
+//! [`GraphDag`] and [`Tasks`], and run on the same executor.
 
 #![warn(missing_docs)]
 
 extern crate self as dag;
 
-pub mod cache;
-pub mod checkpoint;
+mod cache;
+mod checkpoint;
+mod config;
 mod error;
 mod exec;
 pub mod graph;
-mod memory;
+mod graph_dag;
+mod inputs;
+mod launch;
 pub mod meta;
+mod options;
 mod persist;
+mod preset;
 pub mod profile;
 mod registry;
-mod runner;
+mod static_dag;
 mod task;
 mod tasks;
 pub mod trace;
+mod unpersisted;
+mod value;
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 
-pub use crate::runner::{Dag, TaskInfo, dag_names};
+pub use crate::graph_dag::GraphDag;
+pub use crate::static_dag::{Dag, TaskInfo, dag_names};
 pub use crate::tasks::Tasks;
+pub use checkpoint::CheckpointError;
 /// Declares a task: a plain function whose parameters name the tasks it depends on.
 ///
 /// - `#[task]`: a task. Each parameter `name: &T` depends on the task `name` (a `#[task]`
@@ -92,8 +101,9 @@ pub use crate::tasks::Tasks;
 /// ```
 pub use dagmacros::task;
 pub use error::Error;
-pub use exec::{CacheStats, Execution, NodeResult, NodeStatus};
-pub use persist::Codec;
+pub use exec::{CacheStats, Execution, NodeResult, NodeStatus, ReuseSource};
+pub use inputs::{InputError, Inputs};
+pub use options::TaskOptions;
 pub use profile::{ProfileReport, profile_execution};
-pub use task::{InputError, Inputs, Task, TaskDescriptor};
+pub use task::{Task, TaskDescriptor};
 pub use trace::ExecutionTrace;

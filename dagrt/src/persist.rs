@@ -26,7 +26,7 @@
 
 mod shape;
 
-use crate::task::Value;
+use crate::value::Value;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::any::{Any, type_name};

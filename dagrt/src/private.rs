@@ -1,9 +1,12 @@
 //! Support items for the code `#[task]` generates; not a public API.
 
+pub use crate::inputs::Inputs;
+pub use crate::options::TaskOptions;
 pub use crate::persist::{
     Codec, NoCodec, Probe, SerdeCodec, assert_persistable, persistable_codec,
 };
-pub use crate::task::{BodyResult, Fallible, Inputs, Task, TaskDescriptor, frees};
+pub use crate::task::{Fallible, Task, TaskDescriptor};
+pub use crate::value::BodyResult;
 pub use inventory;
 
 /// One task registered with the runtime; collected once with `inventory`.
@@ -30,5 +33,16 @@ pub fn fallible<T: Task, R: Fallible<Ok = T::Output>>(result: R) -> BodyResult {
     match result.into_body_result() {
         Ok(v) => Ok(Box::new(v)),
         Err(e) => Err(e),
+    }
+}
+
+/// Input `i` of a `#[task]`, typed by its upstream task `T`.
+#[must_use]
+pub fn dep<'a, T: Task>(inputs: &Inputs<'a>, i: usize) -> &'a T::Output {
+    match inputs.get::<T::Output>(i) {
+        Ok(v) => v,
+        // The registry wires a task's inputs from its own descriptors, so input `i` is
+        // always the output of `T`; reaching this is a bug in dag, reported as a task panic.
+        Err(e) => panic!("dag internal error: {e}"),
     }
 }

@@ -3,14 +3,14 @@
 use crate::__private::Registration;
 use crate::error::Error;
 use crate::exec::Body;
-use crate::exec::extras::NodePolicy;
+use crate::exec::policy::NodeSpec;
 use crate::graph::{Graph, GraphError, NodeId};
 use crate::task::TaskDescriptor;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 /// One module's DAG: its tasks, their dependencies (from any module) and the graph.
-pub(crate) struct StaticDag {
+pub(crate) struct Registered {
     pub module: &'static str,
     pub graph: Arc<Graph>,
     /// Descriptor of each node, by node id.
@@ -19,14 +19,48 @@ pub(crate) struct StaticDag {
     pub bodies: Vec<Body<'static>>,
     /// Whether each node's output owns memory.
     pub frees: Vec<bool>,
-    /// Each node's cache, codec and retry options.
-    pub policies: Vec<NodePolicy>,
+    /// Each node's codec, code hash and `#[task(...)]` options.
+    pub specs: Vec<NodeSpec>,
     pub final_node: Option<NodeId>,
 }
 
 struct Registry {
     /// Module path -> its DAG (or why it is invalid), sorted by module path.
-    dags: Vec<(&'static str, Result<Arc<StaticDag>, Error>)>,
+    dags: Vec<(&'static str, Result<Arc<Registered>, Invalid>)>,
+}
+
+/// Why a module's tasks form no valid DAG; kept by the registry and reported as an [`Error`]
+/// by every lookup of that DAG.
+#[derive(Clone)]
+enum Invalid {
+    Duplicate {
+        dag: String,
+        name: String,
+        locations: Vec<String>,
+    },
+    Cycle {
+        dag: String,
+        path: Vec<String>,
+    },
+    Graph(GraphError),
+}
+
+impl From<Invalid> for Error {
+    fn from(e: Invalid) -> Self {
+        match e {
+            Invalid::Duplicate {
+                dag,
+                name,
+                locations,
+            } => Error::DuplicateTask {
+                dag,
+                name,
+                locations,
+            },
+            Invalid::Cycle { dag, path } => Error::Cycle { dag, path },
+            Invalid::Graph(e) => Error::Graph(e),
+        }
+    }
 }
 
 fn registry() -> &'static Registry {
@@ -54,7 +88,7 @@ fn key(d: &'static TaskDescriptor) -> usize {
 fn assemble(
     module: &'static str,
     mut own: Vec<&'static TaskDescriptor>,
-) -> Result<StaticDag, Error> {
+) -> Result<Registered, Invalid> {
     own.sort_by_key(|d| (d.file, d.line, d.name));
     let mut tasks: Vec<&'static TaskDescriptor> = Vec::new();
     let mut ids: HashMap<usize, u32> = HashMap::new();
@@ -91,7 +125,7 @@ fn assemble(
     let mut by_name: HashMap<&str, &'static TaskDescriptor> = HashMap::new();
     for (d, n) in tasks.iter().zip(&names) {
         if let Some(other) = by_name.insert(n.as_str(), d) {
-            return Err(Error::DuplicateTask {
+            return Err(Invalid::Duplicate {
                 dag,
                 name: n.clone(),
                 locations: [other, *d]
@@ -112,7 +146,7 @@ fn assemble(
         &edges,
     )
     .map_err(|e| match e {
-        GraphError::Cycle { path } => Error::Cycle {
+        GraphError::Cycle { path } => Invalid::Cycle {
             dag: dag.clone(),
             path: path
                 .iter()
@@ -122,7 +156,7 @@ fn assemble(
                 })
                 .collect(),
         },
-        other => Error::Graph(other),
+        other => Invalid::Graph(other),
     })?;
     let finals: Vec<usize> = (0..tasks.len())
         .filter(|&i| tasks[i].is_final && tasks[i].module_path == module)
@@ -132,7 +166,7 @@ fn assemble(
         [f] => Some(NodeId(f as u32)),
         _ => {
             // rustc rejects two finals in one module; only reachable through odd macro use.
-            return Err(Error::DuplicateTask {
+            return Err(Invalid::Duplicate {
                 dag,
                 name: "#[task(final)]".to_string(),
                 locations: finals
@@ -144,24 +178,21 @@ fn assemble(
     };
     let bodies = tasks.iter().map(|d| &d.run as Body<'static>).collect();
     let frees = tasks.iter().map(|d| d.output_frees).collect();
-    let policies = tasks
+    let specs = tasks
         .iter()
-        .map(|d| NodePolicy {
+        .map(|d| NodeSpec {
             codec: (d.codec)(),
-            cache: d.cache,
             code_hash: d.code_hash,
-            version: d.version,
-            retries: d.retries,
-            backoff: d.backoff,
+            options: d.options,
         })
         .collect();
-    Ok(StaticDag {
+    Ok(Registered {
         module,
         graph: Arc::new(graph),
         tasks: tasks.into(),
         bodies,
         frees,
-        policies,
+        specs,
         final_node,
     })
 }
@@ -171,7 +202,7 @@ fn assemble(
 /// A DAG is named after the module holding its tasks: `name` may be the full module path or
 /// its last segment. When nothing matches and the binary has exactly one DAG with a final task,
 /// that DAG is used whatever its name (a one-DAG program needs no naming convention).
-pub(crate) fn lookup(name: &str) -> Result<Arc<StaticDag>, Error> {
+pub(crate) fn lookup(name: &str) -> Result<Arc<Registered>, Error> {
     let reg = registry();
     let matches: Vec<_> = reg
         .dags
@@ -203,7 +234,7 @@ pub(crate) fn lookup(name: &str) -> Result<Arc<StaticDag>, Error> {
             });
         }
     };
-    chosen.1.clone()
+    chosen.1.clone().map_err(Error::from)
 }
 
 /// Every DAG of this binary, by module path.

@@ -1,15 +1,11 @@
-//! Static task descriptors emitted by `#[task]`, and the typed inputs a task body receives.
+//! Task: the trait of `#[task]` markers, their static descriptors, and fallible outputs.
 
-use crate::exec::slot::Slot;
-use crate::graph::{Graph, NodeId};
-use std::any::{Any, type_name};
+use crate::inputs::Inputs;
+use crate::options::TaskOptions;
+use crate::persist::Codec;
+use crate::value::BodyResult;
+use std::any::{TypeId, type_name};
 use std::fmt;
-
-/// A task's output, type-erased while it travels between workers.
-pub(crate) type Value = Box<dyn Any + Send + Sync>;
-
-/// What a task body returns to the executor: its output, or the error text.
-pub type BodyResult = Result<Value, String>;
 
 /// Implemented by the marker type that `#[task]` emits next to each task function.
 ///
@@ -32,49 +28,153 @@ pub trait Task: 'static {
 }
 
 /// Everything the runtime knows about a `#[task]` function, fixed at compile time.
+///
+/// Built by the code `#[task]` generates; read it through [`Dag::task`](crate::Dag::task) or
+/// the accessors below.
 pub struct TaskDescriptor {
-    /// The function's name.
-    pub name: &'static str,
-    /// The function's doc comment, trimmed.
-    pub description: &'static str,
+    pub(crate) name: &'static str,
+    pub(crate) description: &'static str,
     /// `module_path!()` of the function: the tasks of one module form one DAG.
-    pub module_path: &'static str,
-    /// Source file of the function.
-    pub file: &'static str,
-    /// Line of the function in `file`.
-    pub line: u32,
+    pub(crate) module_path: &'static str,
+    pub(crate) file: &'static str,
+    pub(crate) line: u32,
     /// The dependencies, in parameter order.
-    pub deps: &'static [fn() -> &'static TaskDescriptor],
-    /// The output type's name.
-    pub output_type: fn() -> &'static str,
-    /// The output type's id.
-    pub output_type_id: fn() -> std::any::TypeId,
+    pub(crate) deps: &'static [fn() -> &'static TaskDescriptor],
+    pub(crate) output_type: fn() -> &'static str,
+    pub(crate) output_type_id: fn() -> TypeId,
     /// Whether the output owns memory (false for zero-sized outputs without drop glue, such
     /// as `()`, whose consumers then skip the freeing bookkeeping).
-    pub output_frees: bool,
+    pub(crate) output_frees: bool,
     /// Hash of the task's code (its tokens), computed by the macro: part of cache keys and
     /// checkpoint manifests, so editing a task invalidates them.
-    pub code_hash: &'static str,
+    pub(crate) code_hash: &'static str,
     /// The output's codec, when it is serde-capable.
-    pub codec: fn() -> Option<crate::persist::Codec>,
-    /// `#[task(cache)]`.
-    pub cache: bool,
-    /// `#[task(version = "...")]`: part of the cache key.
-    pub version: &'static str,
-    /// `#[task(retries = n)]`, overriding the DAG's default.
-    pub retries: Option<u32>,
-    /// `#[task(backoff = "...")]`: first delay between attempts (doubles each time, with
-    /// jitter), overriding the DAG's default.
-    pub backoff: Option<std::time::Duration>,
-    /// Whether this is the DAG's `#[task(final)]`.
-    pub is_final: bool,
+    pub(crate) codec: fn() -> Option<Codec>,
+    pub(crate) options: TaskOptions,
+    pub(crate) is_final: bool,
     /// Topological depth (see [`Task::DEPTH`]).
-    pub depth: usize,
+    pub(crate) depth: usize,
     /// Runs the function on its inputs.
-    pub run: fn(&Inputs<'_>) -> BodyResult,
+    pub(crate) run: fn(&Inputs<'_>) -> BodyResult,
+}
+
+fn no_codec() -> Option<Codec> {
+    None
 }
 
 impl TaskDescriptor {
+    /// The descriptor of the task `name` with output `T` (used by generated code, which sets
+    /// the rest with the `const` setters below).
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn new<T: 'static>(
+        name: &'static str,
+        module_path: &'static str,
+        file: &'static str,
+        line: u32,
+        run: fn(&Inputs<'_>) -> BodyResult,
+    ) -> Self {
+        TaskDescriptor {
+            name,
+            description: "",
+            module_path,
+            file,
+            line,
+            deps: &[],
+            output_type: type_name::<T>,
+            output_type_id: TypeId::of::<T>,
+            output_frees: frees::<T>(),
+            code_hash: "",
+            codec: no_codec,
+            options: TaskOptions::NONE,
+            is_final: false,
+            depth: 0,
+            run,
+        }
+    }
+
+    /// Sets the description (generated code).
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn with_description(mut self, description: &'static str) -> Self {
+        self.description = description;
+        self
+    }
+
+    /// Sets the dependencies, in parameter order (generated code).
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn with_deps(mut self, deps: &'static [fn() -> &'static TaskDescriptor]) -> Self {
+        self.deps = deps;
+        self
+    }
+
+    /// Sets the code hash and the output's codec (generated code).
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn with_identity(
+        mut self,
+        code_hash: &'static str,
+        codec: fn() -> Option<Codec>,
+    ) -> Self {
+        self.code_hash = code_hash;
+        self.codec = codec;
+        self
+    }
+
+    /// Sets the options of `#[task(...)]` (generated code).
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn with_options(mut self, options: TaskOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Marks the DAG's final task and sets the depth (generated code).
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn with_place(mut self, is_final: bool, depth: usize) -> Self {
+        self.is_final = is_final;
+        self.depth = depth;
+        self
+    }
+
+    /// The function's name.
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The function's doc comment, trimmed.
+    #[must_use]
+    pub fn description(&self) -> &'static str {
+        self.description
+    }
+
+    /// `module_path!()` of the function (its DAG).
+    #[must_use]
+    pub fn module_path(&self) -> &'static str {
+        self.module_path
+    }
+
+    /// The output type's name.
+    #[must_use]
+    pub fn output_type(&self) -> &'static str {
+        (self.output_type)()
+    }
+
+    /// The options written in `#[task(...)]`.
+    #[must_use]
+    pub fn options(&self) -> TaskOptions {
+        self.options
+    }
+
+    /// Whether this is its DAG's `#[task(final)]`.
+    #[must_use]
+    pub fn is_final(&self) -> bool {
+        self.is_final
+    }
+
     /// `file:line` of the task function.
     #[must_use]
     pub fn location(&self) -> String {
@@ -94,124 +194,8 @@ impl fmt::Debug for TaskDescriptor {
     }
 }
 
-/// The values a task receives from its dependencies, in the order of its edges (for a
-/// `#[task]`, its parameters).
-pub struct Inputs<'a> {
-    pub(crate) graph: &'a Graph,
-    pub(crate) node: NodeId,
-    pub(crate) slots: &'a [Slot],
-}
-
-/// Why an input could not be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InputError {
-    /// The node reading its inputs.
-    pub node: String,
-    /// What went wrong, naming the input.
-    pub reason: String,
-}
-
-impl fmt::Display for InputError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "node `{}`: {}", self.node, self.reason)
-    }
-}
-
-impl std::error::Error for InputError {}
-
-impl<'a> Inputs<'a> {
-    /// Number of inputs.
-    #[must_use]
-    pub fn len(&self) -> usize {
-        self.graph.predecessors(self.node).len()
-    }
-
-    /// Whether the node has no input.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The name of the node producing input `i`.
-    #[must_use]
-    pub fn name(&self, i: usize) -> Option<&'a str> {
-        self.graph
-            .predecessors(self.node)
-            .get(i)
-            .map(|&p| self.graph.name(p))
-    }
-
-    /// Input `i` as a `T`.
-    ///
-    /// # Errors
-    /// If there is no input `i`, or it is not a `T` (the error names both types).
-    pub fn get<T: Any>(&self, i: usize) -> Result<&'a T, InputError> {
-        let preds = self.graph.predecessors(self.node);
-        let Some(&p) = preds.get(i) else {
-            return Err(self.error(format!("has {} inputs, asked for input {i}", preds.len())));
-        };
-        self.value_of(p)
-    }
-
-    /// The input produced by the node called `name`, as a `T`.
-    ///
-    /// # Errors
-    /// If `name` is not an input of this node or its value is not a `T`.
-    pub fn by_name<T: Any>(&self, name: &str) -> Result<&'a T, InputError> {
-        let preds = self.graph.predecessors(self.node);
-        match preds.iter().find(|&&p| self.graph.name(p) == name) {
-            Some(&p) => self.value_of(p),
-            None => Err(self.error(format!("`{name}` is not one of its inputs"))),
-        }
-    }
-
-    fn value_of<T: Any>(&self, p: NodeId) -> Result<&'a T, InputError> {
-        // SAFETY: the executor hands `Inputs` to a node only after every predecessor stored its
-        // output and published it through the node's dependency counter (release/acquire), and
-        // frees an output only after all its consumers finished.
-        let value = unsafe { self.slots[p.index()].get() };
-        match value {
-            Some(v) => v.downcast_ref::<T>().ok_or_else(|| {
-                self.error(format!(
-                    "input `{}` is not a `{}`",
-                    self.graph.name(p),
-                    type_name::<T>()
-                ))
-            }),
-            None => Err(self.error(format!("input `{}` has no value", self.graph.name(p)))),
-        }
-    }
-
-    fn error(&self, reason: String) -> InputError {
-        InputError {
-            node: self.graph.name(self.node).to_string(),
-            reason,
-        }
-    }
-
-    /// Input `i` of a `#[task]`, typed by its upstream task. Used by generated code.
-    #[doc(hidden)]
-    #[must_use]
-    pub fn dep<T: Task>(&self, i: usize) -> &'a T::Output {
-        match self.get::<T::Output>(i) {
-            Ok(v) => v,
-            // The registry wires a task's inputs from its own descriptors, so input `i` is
-            // always the output of `T`; reaching this is a bug in dag, reported as a task panic.
-            Err(e) => panic!("dag internal error: {e}"),
-        }
-    }
-}
-
-impl fmt::Debug for Inputs<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Inputs")
-            .field("node", &self.graph.name(self.node))
-            .field("len", &self.len())
-            .finish()
-    }
-}
-
-/// Whether a `T` output owns memory that must be freed (see [`TaskDescriptor::output_frees`]).
+/// Whether a `T` output owns memory that must be freed: false for zero-sized outputs without
+/// drop glue (such as `()`), whose consumers then skip the freeing bookkeeping.
 #[must_use]
 pub const fn frees<T>() -> bool {
     std::mem::size_of::<T>() != 0 || std::mem::needs_drop::<T>()

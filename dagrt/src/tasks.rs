@@ -1,11 +1,12 @@
 //! Tasks: closures keyed by node name, the bodies of graphs built at run time.
 
 use crate::error::Error;
-use crate::exec::extras::NodePolicy;
+use crate::exec::policy::NodeSpec;
 use crate::exec::{Body, DynBody};
 use crate::graph::Graph;
+use crate::inputs::Inputs;
 use crate::persist::Codec;
-use crate::task::{Fallible, Inputs};
+use crate::task::Fallible;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::any::{TypeId, type_name};
@@ -17,8 +18,8 @@ pub(crate) struct Entry<'a> {
     pub body: DynBody<'a>,
     /// Whether its output owns memory.
     pub frees: bool,
-    /// Cache, checkpoint and rerun options (a codec for persistent tasks).
-    pub policy: NodePolicy,
+    /// Codec and code version of persistent tasks (for the cache, checkpoints and reruns).
+    pub spec: NodeSpec,
     /// Its output type.
     pub output: OutputType,
 }
@@ -94,7 +95,7 @@ impl<'a> Tasks<'a> {
         }
     }
 
-    /// A zero-argument task (as in dagron): its output is kept for dependents.
+    /// A zero-argument task: its output is kept for dependents.
     pub fn add<T, F>(&mut self, name: impl Into<String>, f: F) -> &mut Self
     where
         T: Send + Sync + 'static,
@@ -173,18 +174,18 @@ impl<'a> Tasks<'a> {
         body: DynBody<'a>,
         persist: Option<(Codec, &'static str)>,
     ) -> &mut Self {
-        let policy = match persist {
-            Some((codec, code_version)) => NodePolicy {
+        let spec = match persist {
+            Some((codec, code_version)) => NodeSpec {
                 codec: Some(codec),
                 code_hash: code_version,
-                ..NodePolicy::default()
+                ..NodeSpec::default()
             },
-            None => NodePolicy::default(),
+            None => NodeSpec::default(),
         };
         let entry = Entry {
             body,
             frees: crate::task::frees::<T>(),
-            policy,
+            spec,
             output: OutputType::of::<T>(),
         };
         self.bodies.insert(name, entry);
@@ -237,17 +238,17 @@ impl<'a> Tasks<'a> {
         Ok(())
     }
 
-    /// The bodies in node order, which outputs own memory, and the nodes' policies.
+    /// The bodies in node order, which outputs own memory, and the nodes' specs.
     pub(crate) fn resolve(&self, graph: &Graph) -> Result<Resolved<'_>, Error> {
         let mut bodies: Vec<Body<'_>> = Vec::with_capacity(graph.len());
         let mut frees = Vec::with_capacity(graph.len());
-        let mut policies = Vec::with_capacity(graph.len());
+        let mut specs = Vec::with_capacity(graph.len());
         for n in graph.nodes() {
             match self.bodies.get(graph.name(n)) {
                 Some(entry) => {
                     bodies.push(&*entry.body);
                     frees.push(entry.frees);
-                    policies.push(entry.policy);
+                    specs.push(entry.spec);
                 }
                 None => {
                     return Err(Error::MissingTask {
@@ -259,12 +260,12 @@ impl<'a> Tasks<'a> {
         if self.bodies.len() != graph.len() {
             self.check(graph)?;
         }
-        Ok((bodies, frees, policies))
+        Ok((bodies, frees, specs))
     }
 }
 
-/// Bodies, output-frees flags and policies of a graph's nodes, in node order.
-pub(crate) type Resolved<'t> = (Vec<Body<'t>>, Vec<bool>, Vec<NodePolicy>);
+/// Bodies, output-frees flags and specs of a graph's nodes, in node order.
+pub(crate) type Resolved<'t> = (Vec<Body<'t>>, Vec<bool>, Vec<NodeSpec>);
 
 impl fmt::Debug for Tasks<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

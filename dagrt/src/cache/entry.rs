@@ -24,6 +24,8 @@ pub(crate) const FORMAT_VERSION: u8 = 2;
 pub(crate) const HEADER_LEN: usize = 4 + 1 + 8 + 32;
 /// Extension of temporary files (their names also start with a `.`).
 pub(crate) const TEMP_SUFFIX: &str = ".tmp";
+/// Suffix of an entry file (a cache entry, a checkpointed output).
+pub(crate) const ENTRY_SUFFIX: &str = ".bin";
 
 /// Builds the header for the payload made of `parts`, in order.
 pub(crate) fn encode_header(parts: &[&[u8]]) -> [u8; HEADER_LEN] {

@@ -66,7 +66,7 @@ pub(super) fn scan(objects: &Path, remove_stale_temps: bool) -> Result<Scan, Cac
                 if remove_stale_temps && stale {
                     let _ = fs::remove_file(file.path());
                 }
-            } else if name.ends_with(".bin") {
+            } else if name.ends_with(super::entry::ENTRY_SUFFIX) {
                 scan.total += meta.len();
                 scan.entries.push(Entry {
                     path: file.path(),

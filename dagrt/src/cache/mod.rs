@@ -7,22 +7,13 @@
 //! entry; concurrent writers of one key write identical content, so the last
 //! rename wins harmlessly. A hit refreshes the entry's mtime, and eviction
 //! removes the entries with the oldest mtime first (least recently used).
-//!
-//! ```
-//! use dag::cache::{CacheStore, KeyBuilder};
-//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! # let tmp = tempfile::tempdir()?;
-//! let store = CacheStore::open(tmp.path().join("cache"))?.max_bytes(64 << 20);
-//! let key = KeyBuilder::new("load").code("c0ffee").finish();
-//! assert_eq!(store.get(&key)?, None);
-//! store.put(&key, b"rows")?;
-//! assert_eq!(store.get(&key)?.as_deref(), Some(&b"rows"[..]));
-//! # Ok(()) }
-//! ```
+//! (See `examples.rs` for the store in use.)
 
 pub(crate) mod entry;
 mod error;
 mod evict;
+#[cfg(test)]
+mod examples;
 mod key;
 #[cfg(test)]
 mod tests;
@@ -33,14 +24,14 @@ pub use key::{Key, KeyBuilder};
 use entry::Found;
 use std::fs::{self, OpenOptions};
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
 use std::time::SystemTime;
 
 /// Length of the key recorded at the start of every entry's payload.
 const KEY_LEN: usize = 32;
 /// Default size budget: 1 GiB.
-const DEFAULT_MAX_BYTES: u64 = 1 << 30;
+pub(crate) const DEFAULT_MAX_BYTES: u64 = 1 << 30;
 /// After this many puts without a directory scan, the next put rescans, so
 /// entries written by other processes are accounted for.
 const RESCAN_EVERY: u32 = 256;
@@ -57,6 +48,8 @@ const RESCAN_EVERY: u32 = 256;
 /// temporarily exceed the budget by what they wrote since the last rescan.
 #[derive(Debug)]
 pub struct CacheStore {
+    /// The directory given to `open` (read by the tests).
+    #[cfg_attr(not(test), allow(dead_code))]
     dir: PathBuf,
     objects: PathBuf,
     max_bytes: u64,
@@ -102,14 +95,17 @@ impl CacheStore {
     }
 
     /// The store's root directory.
-    pub fn dir(&self) -> &Path {
+    #[cfg(test)]
+    pub fn dir(&self) -> &std::path::Path {
         &self.dir
     }
 
     /// The file holding `key`'s entry (which may not exist).
     pub fn entry_path(&self, key: &Key) -> PathBuf {
         let hex = key.to_string();
-        self.objects.join(&hex[..2]).join(format!("{hex}.bin"))
+        self.objects
+            .join(&hex[..2])
+            .join(format!("{hex}{}", entry::ENTRY_SUFFIX))
     }
 
     /// Reads the entry for `key`: `Ok(None)` when absent.
@@ -163,6 +159,7 @@ impl CacheStore {
     /// Stores `bytes` under `key` atomically, then evicts least-recently-used
     /// entries if the store is over budget (never the entry just written). The
     /// entry is stored even when the eviction that follows returns an error.
+    #[cfg(test)]
     pub fn put(&self, key: &Key, bytes: &[u8]) -> Result<(), CacheError> {
         self.put_parts(key, &[bytes])
     }
@@ -214,6 +211,7 @@ impl CacheStore {
     }
 
     /// Removes the entry for `key`; returns whether it existed.
+    #[cfg(test)]
     pub fn remove(&self, key: &Key) -> Result<bool, CacheError> {
         let path = self.entry_path(key);
         match fs::remove_file(&path) {
@@ -224,21 +222,25 @@ impl CacheStore {
     }
 
     /// Number of entries (scans the directory).
+    #[cfg(test)]
     pub fn len(&self) -> Result<usize, CacheError> {
         Ok(evict::scan(&self.objects, false)?.entries.len())
     }
 
     /// Whether the store holds no entries (scans the directory).
+    #[cfg(test)]
     pub fn is_empty(&self) -> Result<bool, CacheError> {
         Ok(self.len()? == 0)
     }
 
     /// Total size of the entry files in bytes, headers included (scans the directory).
+    #[cfg(test)]
     pub fn size_bytes(&self) -> Result<u64, CacheError> {
         Ok(evict::scan(&self.objects, false)?.total)
     }
 
     /// Removes every entry. Idempotent; the store stays usable.
+    #[cfg(test)]
     pub fn clear(&self) -> Result<(), CacheError> {
         let mut usage = self.usage.lock().unwrap_or_else(PoisonError::into_inner);
         let mut attempt = 0;

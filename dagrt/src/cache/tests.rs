@@ -361,25 +361,6 @@ fn key_builder_length_prefixing() {
 }
 
 #[test]
-fn default_dir_and_error_display() {
-    // Only reads the variable; tests never set it.
-    let expected = match std::env::var_os("DAG_CACHE_DIR") {
-        Some(d) if !d.is_empty() => d.into(),
-        _ => std::path::PathBuf::from(".dag-cache"),
-    };
-    assert_eq!(CacheStore::default_dir(), expected);
-    let err = CacheError::Io {
-        action: "read",
-        path: "/x/y.bin".into(),
-        source: std::io::Error::other("boom"),
-    };
-    assert_eq!(err.to_string(), "cache: cannot read /x/y.bin: boom");
-    assert!(std::error::Error::source(&err).is_some());
-    fn assert_send_sync<T: Send + Sync + std::error::Error + 'static>() {}
-    assert_send_sync::<CacheError>();
-}
-
-#[test]
 fn an_entry_copied_to_another_key_is_refused() {
     let (_tmp, store) = store(1 << 20);
     store.put(&key(1), b"one").unwrap();

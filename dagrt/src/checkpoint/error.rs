@@ -4,7 +4,7 @@ use std::fmt;
 use std::io;
 use std::path::PathBuf;
 
-/// An error from a [`CheckpointStore`](super::CheckpointStore) operation.
+/// Why the checkpoint a `resume()` finishes cannot be used (see [`Error::Checkpoint`](crate::Error::Checkpoint)).
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum CheckpointError {
@@ -44,26 +44,31 @@ impl CheckpointError {
     }
 }
 
-impl fmt::Display for CheckpointError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl CheckpointError {
+    /// The message without the `checkpoint: ` prefix, for messages that already say it.
+    pub(crate) fn detail(&self) -> String {
         match self {
             CheckpointError::Io {
                 action,
                 path,
                 source,
-            } => write!(
-                f,
-                "checkpoint: cannot {action} {}: {source}",
-                path.display()
-            ),
+            } => format!("cannot {action} {}: {source}", path.display()),
             CheckpointError::Corrupt { path, reason } => {
-                write!(f, "checkpoint: corrupt file {}: {reason}", path.display())
+                format!("corrupt file {}: {reason}", path.display())
             }
-            CheckpointError::Mismatch { dir, reason } => write!(
-                f,
+            CheckpointError::Mismatch { dir, reason } => format!(
                 "checkpoint {} does not match this DAG: {reason}",
                 dir.display()
             ),
+        }
+    }
+}
+
+impl fmt::Display for CheckpointError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CheckpointError::Mismatch { .. } => f.write_str(&self.detail()),
+            _ => write!(f, "checkpoint: {}", self.detail()),
         }
     }
 }

@@ -41,20 +41,6 @@ impl Manifest {
     /// Blake3 hex digest of a canonical encoding: every string length-prefixed,
     /// nodes sorted, predecessors in their given order; names, code hashes, output
     /// types and predecessors all count.
-    ///
-    /// ```
-    /// use dag::checkpoint::{Manifest, ManifestNode};
-    /// let node = |n: &str| ManifestNode {
-    ///     name: n.into(),
-    ///     code_hash: "h".into(),
-    ///     output_type: "u32".into(),
-    ///     preds: vec![],
-    /// };
-    /// let a = Manifest { dag: "etl".into(), nodes: vec![node("x"), node("y")] };
-    /// let b = Manifest { dag: "etl".into(), nodes: vec![node("y"), node("x")] };
-    /// assert_eq!(a.fingerprint(), b.fingerprint());
-    /// assert_eq!(a.fingerprint().len(), 64);
-    /// ```
     pub fn fingerprint(&self) -> String {
         let mut h = blake3::Hasher::new_derive_key(FINGERPRINT_CONTEXT);
         let mut put = |s: &str| {

@@ -10,30 +10,12 @@
 //! another code hash (copied or renamed by hand) is refused by
 //! [`load`](CheckpointStore::load), and so is anything that is not a regular
 //! file (never opened: a FIFO would block the reader).
-//!
-//! ```
-//! use dag::checkpoint::{CheckpointStore, Manifest, ManifestNode};
-//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! # let tmp = tempfile::tempdir()?;
-//! let manifest = Manifest {
-//!     dag: "etl".into(),
-//!     nodes: vec![ManifestNode {
-//!         name: "etl::load".into(),
-//!         code_hash: "abc".into(),
-//!         output_type: "alloc::vec::Vec<u8>".into(),
-//!         preds: vec![],
-//!     }],
-//! };
-//! let store = CheckpointStore::open(tmp.path().join("run"), &manifest)?;
-//! store.save("etl::load", b"rows")?;
-//! assert_eq!(store.completed(), ["etl::load"]);
-//! assert_eq!(store.load("etl::load")?.as_deref(), Some(&b"rows"[..]));
-//! store.clear()?;
-//! # Ok(()) }
-//! ```
+//! (See `examples.rs` for the store in use.)
 
 mod error;
 mod escape;
+#[cfg(test)]
+mod examples;
 mod manifest;
 #[cfg(test)]
 mod tests;
@@ -52,7 +34,7 @@ use std::path::{Path, PathBuf};
 
 const MANIFEST_FILE: &str = "manifest.json";
 const OUTPUTS_DIR: &str = "outputs";
-const OUTPUT_SUFFIX: &str = ".bin";
+const OUTPUT_SUFFIX: &str = crate::cache::entry::ENTRY_SUFFIX;
 
 /// The checkpoint directory of one DAG run.
 #[derive(Debug)]
@@ -113,11 +95,13 @@ impl CheckpointStore {
     }
 
     /// The checkpoint directory.
+    #[cfg(test)]
     pub fn dir(&self) -> &Path {
         &self.dir
     }
 
     /// The manifest this store was opened with.
+    #[cfg(test)]
     pub fn manifest(&self) -> &Manifest {
         &self.manifest
     }
@@ -125,6 +109,7 @@ impl CheckpointStore {
     /// Saves `node`'s output atomically, replacing any earlier one. Also
     /// rewrites `manifest.json` if it is missing (after [`clear`](Self::clear)).
     /// `node` must be a node of the manifest ([`CheckpointError::Mismatch`] otherwise).
+    #[cfg(test)]
     pub fn save(&self, node: &str, bytes: &[u8]) -> Result<(), CheckpointError> {
         self.save_parts(node, &[bytes])
     }
@@ -231,6 +216,7 @@ impl CheckpointStore {
     /// itself is kept, and a later [`save`](Self::save) starts a fresh checkpoint.
     /// Whatever stands where the outputs directory or the manifest should be (a file,
     /// a directory) is removed too.
+    #[cfg(test)]
     pub fn clear(&self) -> Result<(), CheckpointError> {
         clear_dir(&self.dir)
     }

@@ -1,8 +1,9 @@
 //! Execution: what one run did — per-node statuses, timings, workers, errors and outputs.
 
-use super::{NONE, NodeStatus, RawRun, Record, extras};
+use super::{NONE, NodeStatus, RawRun, Record, ReuseSource, policy};
 use crate::graph::{Graph, NodeId};
-use crate::task::{Task, TaskDescriptor, Value};
+use crate::task::{Task, TaskDescriptor};
+use crate::value::Value;
 use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
@@ -31,8 +32,8 @@ pub struct NodeResult<'a> {
     /// How many times the task's body ran (more than 1 after retries; 0 when it did not run or
     /// its output was reused).
     pub attempts: u32,
-    /// Where a reused output came from: `"cache"`, `"checkpoint"` or `"previous_run"`.
-    pub reused_from: Option<&'static str>,
+    /// Where a reused output came from (`None`: the task ran, or did not complete).
+    pub reused_from: Option<ReuseSource>,
     /// Whether the content-addressed cache was asked for this task and had no entry.
     pub cache_miss: bool,
 }
@@ -236,9 +237,9 @@ impl Execution {
                 .count()
         };
         CacheStats {
-            hits: count(extras::HIT_CACHE),
-            misses: count(extras::CACHE_MISS),
-            stores: count(extras::CACHE_STORED),
+            hits: count(policy::HIT_CACHE),
+            misses: count(policy::CACHE_MISS),
+            stores: count(policy::CACHE_STORED),
         }
     }
 
@@ -329,7 +330,7 @@ pub(crate) struct RunView {
     pub(crate) graph: Arc<Graph>,
     pub(crate) records: Arc<Vec<Record>>,
     pub(crate) errors: Arc<Vec<(u32, String)>>,
-    pub(crate) attempts: Arc<Vec<super::extras::Attempt>>,
+    pub(crate) attempts: Arc<Vec<super::retry::Attempt>>,
     pub(crate) t0: u64,
     pub(crate) t_end: u64,
 }
@@ -373,29 +374,17 @@ impl RunView {
             duration: (end - start).max(0.0),
             worker: (r.worker != NONE).then_some(r.worker as usize),
             error,
-            attempts: u32::from(r.attempts).max(u32::from(
+            attempts: r.attempts.max(u32::from(
                 r.flags & REUSED == 0
                     && matches!(r.status, NodeStatus::Completed | NodeStatus::Failed),
             )),
-            reused_from: reused_from(r.flags),
-            cache_miss: r.flags & extras::CACHE_MISS != 0,
+            reused_from: ReuseSource::of_flags(r.flags),
+            cache_miss: r.flags & policy::CACHE_MISS != 0,
         }
     }
 }
 
-const REUSED: u8 = extras::HIT_CACHE | extras::HIT_CHECKPOINT | extras::HIT_PREVIOUS;
-
-fn reused_from(flags: u8) -> Option<&'static str> {
-    if flags & extras::HIT_CACHE != 0 {
-        Some("cache")
-    } else if flags & extras::HIT_CHECKPOINT != 0 {
-        Some("checkpoint")
-    } else if flags & extras::HIT_PREVIOUS != 0 {
-        Some("previous_run")
-    } else {
-        None
-    }
-}
+const REUSED: u8 = policy::HIT_CACHE | policy::HIT_CHECKPOINT | policy::HIT_PREVIOUS;
 
 /// A run id unique across runs and processes: `{unix µs}-{pid}-{counter}` in hex.
 pub(crate) fn new_run_id(started_at: SystemTime) -> String {

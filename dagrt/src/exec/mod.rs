@@ -1,49 +1,28 @@
 //! The scheduler: per-node dependency counters, ready tasks run on a rayon pool, no level barriers.
 
 mod execution;
-pub(crate) mod extras;
 mod panics;
+mod plan;
+pub(crate) mod policy;
+mod retry;
 pub(crate) mod slot;
 mod status;
 mod tracing;
 
 pub(crate) use execution::new_run_id;
 pub use execution::{CacheStats, Execution, NodeResult};
-pub(crate) use panics::drop_quietly;
-pub use status::NodeStatus;
+pub(crate) use panics::{caught_text, drop_quietly};
+pub(crate) use plan::{Bodies, Body, DynBody, Plan, RawRun, Record};
+pub use status::{NodeStatus, ReuseSource};
 
 use crate::graph::{Graph, NodeId};
-use crate::task::{BodyResult, Inputs};
-use extras::Extras;
-use panics::caught_text;
+use crate::inputs::Inputs;
+use crate::value::Value;
+use policy::Policies;
 use slot::{Cell, Slot};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
-
-/// A node's body, borrowed for the duration of a run.
-pub(crate) type Body<'a> = &'a (dyn Fn(&Inputs<'_>) -> BodyResult + Sync);
-
-/// A node's body owned by a builder DAG.
-pub(crate) type DynBody<'a> = Box<dyn Fn(&Inputs<'_>) -> BodyResult + Send + Sync + 'a>;
-
-/// The bodies of a run, by node id: borrowed (static DAGs, `execute_with`) or boxed (bodies
-/// bound to a builder DAG), so a run never copies them into a new vector.
-#[derive(Clone, Copy)]
-pub(crate) enum Bodies<'a> {
-    Refs(&'a [Body<'a>]),
-    Boxed(&'a [DynBody<'a>]),
-}
-
-impl<'a> Bodies<'a> {
-    #[inline]
-    fn get(self, i: usize) -> Body<'a> {
-        match self {
-            Bodies::Refs(b) => b[i],
-            Bodies::Boxed(b) => &*b[i],
-        }
-    }
-}
 
 /// Successor sets larger than this are split in halves (`rayon::join`) before being released.
 const LEAF: usize = 16;
@@ -55,54 +34,6 @@ const NONE: u32 = u32::MAX;
 pub(crate) fn clock() -> &'static quanta::Clock {
     static CLOCK: OnceLock<quanta::Clock> = OnceLock::new();
     CLOCK.get_or_init(quanta::Clock::new)
-}
-
-/// What to run and how.
-pub(crate) struct Plan<'a> {
-    pub graph: &'a Graph,
-    pub bodies: Bodies<'a>,
-    /// Per node: whether its output owns memory (a zero-sized output without drop glue needs no
-    /// freeing, so its consumers skip the bookkeeping).
-    pub frees: &'a [bool],
-    /// Keep every output after the run (otherwise only `final_node`'s).
-    pub keep_all: bool,
-    pub final_node: Option<NodeId>,
-    pub fail_fast: bool,
-    /// The DAG's name and the run's id, for `tracing` spans.
-    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
-    pub labels: (&'a str, &'a str),
-    /// Retries, cache, checkpoints, reuse: `None` for a plain run (the fast path).
-    pub extras: Option<&'a Extras<'a>>,
-}
-
-/// One node's outcome as recorded by the worker that settled it (raw clock ticks). Error texts
-/// live apart (failures are rare), which keeps a record at 32 bytes.
-#[derive(Debug, Clone)]
-pub(crate) struct Record {
-    pub start: u64,
-    pub end: u64,
-    pub worker: u32,
-    /// For a skipped node: the failed upstream node.
-    pub cause: u32,
-    pub status: NodeStatus,
-    /// How many times the body ran (0 for nodes that did not run or were reused).
-    pub attempts: u8,
-    /// [`extras::HIT_CACHE`] and friends.
-    pub flags: u8,
-}
-
-/// What a run leaves behind, before it is dressed up as an [`Execution`].
-pub(crate) struct RawRun {
-    pub records: Vec<Record>,
-    /// Error text of each failed node, sorted by node id.
-    pub errors: Vec<(u32, String)>,
-    /// Every attempt of nodes that ran more than once, in no order.
-    pub attempts: Vec<extras::Attempt>,
-    /// Problems that did not fail the run (a corrupt cache entry, a checkpoint not saved).
-    pub warnings: Vec<String>,
-    pub outputs: Vec<Option<crate::task::Value>>,
-    pub t0: u64,
-    pub t_end: u64,
 }
 
 struct NodeState {
@@ -126,8 +57,8 @@ struct Ctx<'a> {
     clock: &'static quanta::Clock,
     #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
     labels: (&'a str, &'a str),
-    extras: Option<&'a Extras<'a>>,
-    attempts: Mutex<Vec<extras::Attempt>>,
+    policies: Option<&'a Policies<'a>>,
+    attempts: Mutex<Vec<retry::Attempt>>,
     warnings: Mutex<Vec<String>>,
 }
 
@@ -166,7 +97,7 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
         cancelled: AtomicBool::new(false),
         clock,
         labels: plan.labels,
-        extras: plan.extras,
+        policies: plan.policies,
         attempts: Mutex::new(Vec::new()),
         warnings: Mutex::new(Vec::new()),
     };
@@ -237,11 +168,10 @@ impl Ctx<'_> {
             let t = start.unwrap_or_else(|| self.clock.raw());
             (rec.start, rec.end, rec.status) = (t, t, NodeStatus::Cancelled);
         } else {
-            if let Some(x) = self.extras {
-                // The extras run user code beyond the body (`Serialize` for the cache and
+            if let Some(x) = self.policies {
+                // The policies run user code beyond the body (`Serialize` for the cache and
                 // checkpoints): a panic there fails the node instead of unwinding the pool.
-                let settled =
-                    catch_unwind(AssertUnwindSafe(|| self.settle_extras(x, n, rec, start)));
+                let settled = catch_unwind(AssertUnwindSafe(|| self.settle_with(x, n, rec, start)));
                 poison = settled.unwrap_or_else(|payload| {
                     (rec.end, rec.status) = (self.clock.raw(), NodeStatus::Failed);
                     self.fail(
@@ -282,7 +212,7 @@ impl Ctx<'_> {
     /// One call of the node's body (inside its `tracing` span with that feature); a panic
     /// becomes an error.
     #[inline]
-    fn call(&self, n: NodeId) -> Result<crate::task::Value, String> {
+    fn call(&self, n: NodeId) -> Result<Value, String> {
         let inputs = Inputs {
             graph: self.graph,
             node: n,
@@ -306,7 +236,7 @@ impl Ctx<'_> {
     /// Keeps `value` for the dependents (or the caller) that will read it.
     /// An output nobody reads is dropped here (see [`Ctx::drop_output`]).
     #[inline]
-    fn store(&self, n: NodeId, value: crate::task::Value) {
+    fn store(&self, n: NodeId, value: Value) {
         if !self.graph.successors(n).is_empty() || self.keeps(n) {
             // SAFETY: only the settling worker touches the slot until it releases successors.
             unsafe { self.slots[n.index()].set(value) }
@@ -316,7 +246,7 @@ impl Ctx<'_> {
     }
 
     /// Drops node `n`'s output; a panic in its `Drop` becomes a warning naming the task.
-    fn drop_output(&self, n: NodeId, value: crate::task::Value) {
+    fn drop_output(&self, n: NodeId, value: Value) {
         if let Some(text) = drop_quietly(value) {
             self.warnings
                 .lock()

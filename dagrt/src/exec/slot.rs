@@ -1,6 +1,6 @@
 //! Per-node cells written by exactly one worker and published through atomic counters.
 
-use crate::task::Value;
+use crate::value::Value;
 use std::cell::UnsafeCell;
 
 /// Holds one node's output between the moment it is produced and the moment its last consumer

@@ -45,3 +45,33 @@ impl fmt::Display for NodeStatus {
         f.write_str(self.as_str())
     }
 }
+
+/// Where a reused output came from (see [`NodeResult::reused_from`](crate::NodeResult)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReuseSource {
+    /// The content-addressed cache.
+    Cache,
+    /// The checkpoint a `resume()` finishes.
+    Checkpoint,
+    /// The previous execution given to `rerun()`.
+    PreviousRun,
+}
+
+impl ReuseSource {
+    /// The source in snake case, as traces and profiling records store it (`cache`,
+    /// `checkpoint`, `previous_run`).
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReuseSource::Cache => "cache",
+            ReuseSource::Checkpoint => "checkpoint",
+            ReuseSource::PreviousRun => "previous_run",
+        }
+    }
+}
+
+impl fmt::Display for ReuseSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

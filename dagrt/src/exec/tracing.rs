@@ -10,8 +10,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::ReuseSource;
 use super::execution::{Execution, RunView};
-use super::extras::{self, Attempt};
+use super::policy;
+use super::retry::Attempt;
 use super::{NONE, NodeStatus, Record};
 use crate::graph::NodeId;
 use crate::trace::keys::{
@@ -67,7 +69,7 @@ struct Plan<'a> {
 
 impl RunView {
     fn is_reused(r: &Record) -> bool {
-        r.flags & (extras::HIT_CACHE | extras::HIT_CHECKPOINT | extras::HIT_PREVIOUS) != 0
+        r.flags & (policy::HIT_CACHE | policy::HIT_CHECKPOINT | policy::HIT_PREVIOUS) != 0
     }
 
     /// Number of events of node `r` (besides steps), given whether it has attempt records.
@@ -75,7 +77,7 @@ impl RunView {
         if Self::is_reused(r) {
             return 1;
         }
-        let miss = usize::from(r.flags & extras::CACHE_MISS != 0);
+        let miss = usize::from(r.flags & policy::CACHE_MISS != 0);
         miss + match (attempts, r.status) {
             (a, _) if a > 0 => 2 * a,
             (_, NodeStatus::Completed | NodeStatus::Failed) => 2,
@@ -183,7 +185,7 @@ impl RunView {
         if Self::is_reused(r) {
             return key(r.start, rank(pos, 0, K_END));
         }
-        if r.flags & extras::CACHE_MISS != 0 {
+        if r.flags & policy::CACHE_MISS != 0 {
             key(r.start, rank(pos, 0, K_MISS));
         }
         if !plan.attempts.is_empty()
@@ -287,13 +289,9 @@ impl RunView {
         }
         if Self::is_reused(r) {
             e.event_type = T::NodeCacheHit;
-            e.meta = MetaRef::Source(if r.flags & extras::HIT_CACHE != 0 {
-                "cache"
-            } else if r.flags & extras::HIT_CHECKPOINT != 0 {
-                "checkpoint"
-            } else {
-                "previous_run"
-            });
+            e.meta = MetaRef::Source(
+                ReuseSource::of_flags(r.flags).map_or("previous_run", ReuseSource::as_str),
+            );
             return e;
         }
         if let Some(list) = attempts {

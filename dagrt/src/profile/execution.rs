@@ -5,15 +5,16 @@ use super::report::{Run, analyse};
 use super::{ProfileOptions, ProfileReport};
 use crate::graph::Graph;
 use crate::trace::{ExecutionTrace, TraceEventType};
-use crate::{Dag, Execution, NodeStatus};
+use crate::{Execution, NodeStatus};
 
-/// Profiles one run of `dag`: critical path, slack, bottlenecks, efficiency (see
+/// Profiles one run of `dag` (a [`Dag`](crate::Dag) or a [`GraphDag`](crate::GraphDag)):
+/// critical path, slack, bottlenecks, efficiency (see
 /// [`ProfileReport`] for the definitions).
 ///
 /// The execution carries its own graph, so `dag` is only there to read naturally at the call
 /// site; any execution can also be profiled with [`ProfileReport::from_execution`].
 #[must_use]
-pub fn profile_execution(dag: &Dag, execution: &Execution) -> ProfileReport {
+pub fn profile_execution<D: ?Sized>(dag: &D, execution: &Execution) -> ProfileReport {
     let _ = dag;
     ProfileReport::from_execution(execution)
 }

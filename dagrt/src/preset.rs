@@ -1,26 +1,30 @@
-//! Runs that remember, before a run starts: checkpoint manifests, the outputs a run reuses,
-//! and the warnings naming every task a cache or checkpoint cannot hold.
+//! Presets: before a run starts, the checkpoint it writes or finishes, and the outputs it
+//! reuses from that checkpoint or from a previous execution.
 
+use crate::cache::Key;
 use crate::checkpoint::{CheckpointError, CheckpointStore, Manifest, ManifestNode};
 use crate::error::Error;
-use crate::exec::Execution;
-use crate::exec::extras::{self, Extras, Incremental, NodePolicy, Preset};
+use crate::exec::policy::{Incremental, NodeSpec, Policies, Preset};
+use crate::exec::{Execution, ReuseSource};
+use crate::exec::{caught_text, drop_quietly};
 use crate::graph::{Graph, NodeId};
-use crate::task::TaskDescriptor;
+use crate::unpersisted::names;
 
-/// At most this many task names are spelled out in one warning.
-const MAX_NAMES: usize = 10;
+/// Runs user `Serialize`/`Deserialize` code: a panic there is caught and becomes its text.
+fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(caught_text)
+}
 
 /// The checkpoint manifest of a graph: task names, code hashes and inputs.
-pub(crate) fn manifest_of(name: &str, graph: &Graph, policies: &[NodePolicy]) -> Manifest {
+pub(crate) fn manifest_of(name: &str, graph: &Graph, specs: &[NodeSpec]) -> Manifest {
     Manifest {
         dag: name.to_string(),
         nodes: graph
             .nodes()
             .map(|n| ManifestNode {
                 name: graph.name(n).to_string(),
-                code_hash: policies[n.index()].code_hash.to_string(),
-                output_type: policies[n.index()]
+                code_hash: specs[n.index()].code_hash.to_string(),
+                output_type: specs[n.index()]
                     .codec
                     .map_or_else(String::new, |c| c.type_name().to_string()),
                 preds: graph
@@ -48,104 +52,13 @@ pub(crate) fn resume_checkpoint(
     dir: &std::path::Path,
     manifest: &Manifest,
 ) -> Result<CheckpointStore, Error> {
-    CheckpointStore::open(dir, manifest).map_err(|e| {
-        Error::Checkpoint(format!(
-            "cannot resume: {e} (execute() starts a new checkpoint there)"
-        ))
-    })
-}
-
-/// `a, b, c and 4 more`: at most [`MAX_NAMES`] items.
-fn bounded(list: &[String]) -> String {
-    let mut out = list
-        .iter()
-        .take(MAX_NAMES)
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .join(", ");
-    if list.len() > MAX_NAMES {
-        out.push_str(&format!(" and {} more", list.len() - MAX_NAMES));
-    }
-    out
-}
-
-/// `` `a`, `b` ``: task names, at most [`MAX_NAMES`] of them.
-fn names(list: &[String]) -> String {
-    bounded(&list.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>())
-}
-
-/// Why node `i` has no codec, for warnings.
-fn no_codec(tasks: &[&'static TaskDescriptor], i: usize) -> String {
-    match tasks.get(i) {
-        Some(d) => format!("output `{}` is not serde-capable", (d.output_type)()),
-        None => "added without `Tasks::add_persistent`".to_string(),
-    }
-}
-
-/// What a run persists: whether a cache is open and `.cache(true)` was asked for, whether a
-/// checkpoint is open.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Persisting {
-    pub cache: bool,
-    pub cache_all: bool,
-    pub checkpoint: bool,
-}
-
-/// The warnings naming every task a run persisting as `on` says cannot persist.
-pub(crate) fn unpersisted(
-    graph: &Graph,
-    policies: &[NodePolicy],
-    tasks: &[&'static TaskDescriptor],
-    on: Persisting,
-) -> Vec<String> {
-    let cache_all = on.cache && on.cache_all;
-    let checkpoint = on.checkpoint;
-    let mut warnings = Vec::new();
-    let mut uncached = Vec::new();
-    let mut uncheckpointed = Vec::new();
-    for n in graph.nodes() {
-        let i = n.index();
-        let policy = &policies[i];
-        let name = graph.name(n);
-        if policy.codec.is_none() {
-            if cache_all {
-                uncached.push(format!("`{name}` ({})", no_codec(tasks, i)));
-            }
-            if checkpoint {
-                uncheckpointed.push(format!("`{name}` ({})", no_codec(tasks, i)));
-            }
-        } else if on.cache && (on.cache_all || policy.cache) {
-            let opaque = graph
-                .predecessors(n)
-                .iter()
-                .find(|p| policies[p.index()].codec.is_none());
-            if let Some(&p) = opaque {
-                let input = graph.name(p);
-                uncached.push(format!("`{name}` (input `{input}` has no content hash)"));
-            }
-        }
-    }
-    if !uncached.is_empty() {
-        warnings.push(format!(
-            "cache: {} task(s) cannot be cached and run every time: {}",
-            uncached.len(),
-            bounded(&uncached)
-        ));
-    }
-    if !uncheckpointed.is_empty() {
-        warnings.push(format!(
-            "checkpoint: {} task(s) cannot be checkpointed and run again on resume: {}",
-            uncheckpointed.len(),
-            bounded(&uncheckpointed)
-        ));
-    }
-    warnings
+    CheckpointStore::open(dir, manifest).map_err(Error::Checkpoint)
 }
 
 /// Resume: reuse every checkpointed output, loading only those that a task that runs (or the
 /// caller) will read. An output that cannot be loaded is recomputed instead, with a warning.
 pub(crate) fn preset_from_checkpoint(
-    x: &mut Extras<'_>,
+    x: &mut Policies<'_>,
     store: &CheckpointStore,
     graph: &Graph,
     final_node: Option<NodeId>,
@@ -155,9 +68,9 @@ pub(crate) fn preset_from_checkpoint(
     let done: std::collections::HashSet<String> = store.completed().into_iter().collect();
     let mut reused: Vec<bool> = graph
         .nodes()
-        .map(|n| done.contains(graph.name(n)) && x.policies[n.index()].codec.is_some())
+        .map(|n| done.contains(graph.name(n)) && x.specs[n.index()].codec.is_some())
         .collect();
-    let mut values: Vec<Option<crate::task::Value>> = (0..graph.len()).map(|_| None).collect();
+    let mut values: Vec<Option<crate::value::Value>> = (0..graph.len()).map(|_| None).collect();
     loop {
         let mut retry = false;
         for n in graph.nodes() {
@@ -170,10 +83,17 @@ pub(crate) fn preset_from_checkpoint(
                 continue;
             }
             let name = graph.name(n);
-            let loaded = match (store.load(name), x.policies[i].codec) {
-                (Ok(Some(bytes)), Some(codec)) => codec.open(&bytes).map_err(|e| {
-                    format!("the checkpointed output of task `{name}` was refused ({e})")
-                }),
+            let loaded = match (store.load(name), x.specs[i].codec) {
+                (Ok(Some(bytes)), Some(codec)) => match guarded(|| codec.open(&bytes)) {
+                    Ok(Ok(value)) => Ok(value),
+                    Ok(Err(e)) => Err(format!(
+                        "the checkpointed output of task `{name}` was refused ({e})"
+                    )),
+                    Err(text) => Err(format!(
+                        "decoding the checkpointed output of task `{name}` panicked (the panic \
+                         was caught): {text}"
+                    )),
+                },
                 (Ok(_), _) => Err(format!(
                     "the checkpointed output of task `{name}` disappeared"
                 )),
@@ -198,17 +118,17 @@ pub(crate) fn preset_from_checkpoint(
             *x.preset[i].get_mut_owned() = Preset::Reuse(values[i].take());
         }
     }
-    x.preset_flag = extras::HIT_CHECKPOINT;
+    x.preset_source = ReuseSource::Checkpoint;
 }
 
 /// Rerun: reuse the previous outputs; the changed tasks run, and so does every task an output
 /// that really changed reaches. Completed tasks whose output `previous` did not keep are
 /// named in a warning: they run again.
 pub(crate) fn preset_from_previous(
-    x: &mut Extras<'_>,
+    x: &mut Policies<'_>,
     mut previous: Box<Execution>,
     changed: &[&str],
-    graph: &Graph,
+    (dag, graph): (&str, &Graph),
     warnings: &mut Vec<String>,
 ) -> Result<(), Error> {
     let same_graph = previous.graph().len() == graph.len()
@@ -216,10 +136,10 @@ pub(crate) fn preset_from_previous(
             .nodes()
             .all(|n| previous.graph().find(graph.name(n)) == Some(n));
     if !same_graph {
-        return Err(Error::Rerun(format!(
-            "the previous execution ran DAG `{}` with other tasks; rerun needs an execution of this DAG",
-            previous.dag_name()
-        )));
+        return Err(Error::RerunOtherDag {
+            dag: dag.to_string(),
+            previous: previous.dag_name().to_string(),
+        });
     }
     let mut forced = vec![false; graph.len()];
     for name in changed {
@@ -239,12 +159,23 @@ pub(crate) fn preset_from_previous(
         {
             lost.push(graph.name(n).to_string());
         }
-        let hash = match (&value, x.policies[i].codec) {
-            (Some(v), Some(codec)) => codec
-                .encode(v.as_ref())
-                .ok()
-                .map(|b| crate::cache::Key::of_bytes(&b)),
-            _ => None,
+        let (hash, value) = match (value, x.specs[i].codec) {
+            (Some(v), Some(codec)) => match guarded(|| codec.encode(v.as_ref())) {
+                Ok(bytes) => (bytes.ok().map(|b| Key::of_bytes(&b)), Some(v)),
+                Err(text) => {
+                    let mut warning = format!(
+                        "encoding the previous output of task `{}` panicked (the panic was \
+                         caught): {text}; the task runs again",
+                        graph.name(n)
+                    );
+                    if let Some(again) = drop_quietly(v) {
+                        warning.push_str(&format!(" (dropping that output panicked too: {again})"));
+                    }
+                    warnings.push(warning);
+                    (None, None)
+                }
+            },
+            (value, _) => (None, value),
         };
         prev_hash.push(hash);
         if let Some(v) = value {
@@ -260,6 +191,6 @@ pub(crate) fn preset_from_previous(
         ));
     }
     x.incremental = Some(Incremental { forced, prev_hash });
-    x.preset_flag = extras::HIT_PREVIOUS;
+    x.preset_source = ReuseSource::PreviousRun;
     Ok(())
 }

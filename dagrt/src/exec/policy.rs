@@ -1,18 +1,20 @@
-//! Runs that remember: retries, the content-addressed cache, checkpoints and reuse of outputs.
+//! Policies: how each node of a run that does more than run its body is treated — retries,
+//! the content-addressed cache, checkpoints, and outputs reused from before.
 //!
-//! A plain run never comes here (its `Plan::extras` is `None`); the scheduler calls
-//! [`Ctx::settle_extras`] for each ready node of a run that has any of these features on.
+//! A plain run never comes here (its `Plan::policies` is `None`); the scheduler calls
+//! [`Ctx::settle_with`] for each ready node of a run that has any of these features on.
 
+use super::retry::{Attempt, backoff_delay};
 use super::slot::Cell;
-use super::{Ctx, NONE, NodeStatus, Record};
+use super::{Ctx, NONE, NodeStatus, Record, ReuseSource};
 use crate::cache::{CacheStore, Key, KeyBuilder};
 use crate::checkpoint::CheckpointStore;
 use crate::graph::NodeId;
+use crate::options::{Resolved, TaskOptions};
 use crate::persist::Codec;
-use crate::task::Value;
+use crate::value::Value;
 use std::sync::PoisonError;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
 
 /// Record flag: the output came from the content-addressed cache.
 pub(crate) const HIT_CACHE: u8 = 1;
@@ -25,29 +27,37 @@ pub(crate) const CACHE_MISS: u8 = 8;
 /// Record flag: the output was stored in the cache.
 pub(crate) const CACHE_STORED: u8 = 16;
 
-/// The longest delay between two attempts of a task, whatever `backoff` and the attempt
-/// number say (the delay doubles after each failure, then gets a ±50% jitter): 10 minutes.
-pub(crate) const MAX_BACKOFF: Duration = Duration::from_secs(600);
+impl ReuseSource {
+    /// The record flag of an output reused from this source.
+    pub(crate) fn flag(self) -> u8 {
+        match self {
+            ReuseSource::Cache => HIT_CACHE,
+            ReuseSource::Checkpoint => HIT_CHECKPOINT,
+            ReuseSource::PreviousRun => HIT_PREVIOUS,
+        }
+    }
 
-/// One attempt of a task that may run several times (retries).
-#[derive(Debug, Clone)]
-pub(crate) struct Attempt {
-    pub node: u32,
-    pub attempt: u32,
-    pub start: u64,
-    pub end: u64,
-    pub error: Option<String>,
+    /// The source of a record's reused output, if it has one.
+    pub(crate) fn of_flags(flags: u8) -> Option<ReuseSource> {
+        if flags & HIT_CACHE != 0 {
+            Some(ReuseSource::Cache)
+        } else if flags & HIT_CHECKPOINT != 0 {
+            Some(ReuseSource::Checkpoint)
+        } else if flags & HIT_PREVIOUS != 0 {
+            Some(ReuseSource::PreviousRun)
+        } else {
+            None
+        }
+    }
 }
 
-/// What a node may do beyond running: from its `#[task(...)]` options.
+/// What the runtime knows of a node before a run: its output's codec, its code's identity
+/// (for cache keys and checkpoint manifests) and the options it was declared with.
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct NodePolicy {
+pub(crate) struct NodeSpec {
     pub codec: Option<Codec>,
-    pub cache: bool,
     pub code_hash: &'static str,
-    pub version: &'static str,
-    pub retries: Option<u32>,
-    pub backoff: Option<Duration>,
+    pub options: TaskOptions,
 }
 
 /// A node's output given before the run starts.
@@ -66,15 +76,15 @@ pub(crate) struct Incremental {
 }
 
 /// Everything a run with retries, cache, checkpoints or reuse needs.
-pub(crate) struct Extras<'a> {
-    pub policies: &'a [NodePolicy],
-    pub retries: u32,
-    pub backoff: Duration,
+pub(crate) struct Policies<'a> {
+    pub specs: &'a [NodeSpec],
+    /// Each node's options merged with the DAG's defaults, by node id.
+    pub options: Vec<Resolved>,
     pub cache: Option<&'a CacheStore>,
-    pub cache_all: bool,
     pub checkpoint: Option<&'a CheckpointStore>,
     pub preset: Vec<Cell<Preset>>,
-    pub preset_flag: u8,
+    /// Where the preset outputs come from.
+    pub preset_source: ReuseSource,
     pub incremental: Option<Incremental>,
     /// Cache key of each cached node's output, for its dependents' keys.
     pub keys: Vec<Cell<Option<Key>>>,
@@ -82,19 +92,17 @@ pub(crate) struct Extras<'a> {
     pub input_changed: Vec<AtomicBool>,
 }
 
-impl<'a> Extras<'a> {
-    /// Extras for `n` nodes with the given policies and nothing preset.
-    pub(crate) fn new(policies: &'a [NodePolicy]) -> Self {
-        let n = policies.len();
-        Extras {
-            policies,
-            retries: 0,
-            backoff: Duration::from_millis(100),
+impl<'a> Policies<'a> {
+    /// Policies for the nodes of `specs` with their merged `options`, and nothing preset.
+    pub(crate) fn new(specs: &'a [NodeSpec], options: Vec<Resolved>) -> Self {
+        let n = specs.len();
+        Policies {
+            specs,
+            options,
             cache: None,
-            cache_all: false,
             checkpoint: None,
             preset: (0..n).map(|_| Cell::new(Preset::Run)).collect(),
-            preset_flag: HIT_CHECKPOINT,
+            preset_source: ReuseSource::Checkpoint,
             incremental: None,
             keys: (0..n).map(|_| Cell::new(None)).collect(),
             input_changed: (0..n).map(|_| AtomicBool::new(false)).collect(),
@@ -112,12 +120,12 @@ impl Ctx<'_> {
 
     /// The key of input `p` as its dependents see it: its cache key if it was cached, else
     /// the hash of its encoded output (`None` when it has no codec).
-    fn input_key(&self, x: &Extras<'_>, p: NodeId) -> Option<Key> {
+    fn input_key(&self, x: &Policies<'_>, p: NodeId) -> Option<Key> {
         // SAFETY: `p` finished before its dependent became ready (acquire on the counter).
         if let Some(k) = unsafe { x.keys[p.index()].get() } {
             return Some(*k);
         }
-        let codec = x.policies[p.index()].codec?;
+        let codec = x.specs[p.index()].codec?;
         // SAFETY: as above; the slot is not freed before this consumer finishes.
         let value = unsafe { self.slots[p.index()].get() }?;
         codec
@@ -126,16 +134,11 @@ impl Ctx<'_> {
             .map(|bytes| Key::of_bytes(&bytes))
     }
 
-    fn cache_key(
-        &self,
-        x: &Extras<'_>,
-        n: NodeId,
-        policy: &NodePolicy,
-        codec: Codec,
-    ) -> Option<Key> {
+    fn cache_key(&self, x: &Policies<'_>, n: NodeId, codec: Codec) -> Option<Key> {
+        let i = n.index();
         let mut key = KeyBuilder::new(self.graph.name(n))
-            .code(policy.code_hash)
-            .version(policy.version)
+            .code(x.specs[i].code_hash)
+            .version(x.options[i].version)
             .output_type(codec.type_name());
         for &p in self.graph.predecessors(n) {
             key = key.input(self.graph.name(p), &self.input_key(x, p)?);
@@ -143,18 +146,18 @@ impl Ctx<'_> {
         Some(key.finish())
     }
 
-    /// Settles a node of a run with extras; returns the node to blame for skips (`NONE` when
-    /// it did not fail).
-    pub(super) fn settle_extras(
+    /// Settles a node of a run with policies; returns the node to blame for skips (`NONE`
+    /// when it did not fail).
+    pub(super) fn settle_with(
         &self,
-        x: &Extras<'_>,
+        x: &Policies<'_>,
         n: NodeId,
         rec: &mut Record,
         start: Option<u64>,
     ) -> u32 {
         let i = n.index();
         let name = self.graph.name(n);
-        let policy = &x.policies[i];
+        let options = &x.options[i];
         let picked = start.unwrap_or_else(|| self.clock.raw());
         rec.start = picked;
         // SAFETY: the settling worker is the only one touching this node's cells.
@@ -168,14 +171,14 @@ impl Ctx<'_> {
                 self.store(n, value);
             }
             (rec.end, rec.status) = (self.clock.raw(), NodeStatus::Completed);
-            rec.flags |= x.preset_flag;
+            rec.flags |= x.preset_source.flag();
             return NONE;
         }
-        let codec = policy.codec;
+        let codec = x.specs[i].codec;
         let cache = match (x.cache, codec) {
-            (Some(store), Some(codec)) if policy.cache || x.cache_all => self
-                .cache_key(x, n, policy, codec)
-                .map(|key| (store, codec, key)),
+            (Some(store), Some(codec)) if options.cache => {
+                self.cache_key(x, n, codec).map(|key| (store, codec, key))
+            }
             _ => None,
         };
         if let Some((store, codec, key)) = cache {
@@ -198,11 +201,10 @@ impl Ctx<'_> {
             }
             rec.flags |= CACHE_MISS;
         }
-        let retries = policy.retries.unwrap_or(x.retries);
-        let backoff = policy.backoff.unwrap_or(x.backoff);
+        let (retries, backoff) = (options.retries, options.backoff);
         let mut attempt: u32 = 0;
         let result = loop {
-            attempt += 1;
+            attempt = attempt.saturating_add(1);
             let begin = if attempt == 1 {
                 picked
             } else {
@@ -230,7 +232,7 @@ impl Ctx<'_> {
             }
         };
         rec.end = self.clock.raw();
-        rec.attempts = u8::try_from(attempt).unwrap_or(u8::MAX);
+        rec.attempts = attempt;
         let value = match result {
             Ok(value) => value,
             Err(e) => {
@@ -308,53 +310,4 @@ fn encode_output(
         None
     };
     Ok((bytes, stamp))
-}
-
-/// `base × 2^(attempt-1)`, times a jitter in [0.5, 1.5) so that retrying workers spread out,
-/// never more than [`MAX_BACKOFF`].
-fn backoff_delay(base: Duration, attempt: u32, node: u32) -> Duration {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let seed = u64::from(nanos)
-        ^ (u64::from(node) << 32)
-        ^ u64::from(attempt).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    jittered(base, attempt, seed)
-}
-
-/// The delay before attempt `attempt + 1` for a given random `seed`: saturating arithmetic
-/// only, so no `base` (not even `Duration::MAX`) and no attempt number can overflow.
-fn jittered(base: Duration, attempt: u32, seed: u64) -> Duration {
-    let doublings = attempt.saturating_sub(1).min(16);
-    let exp = base.saturating_mul(1 << doublings).min(MAX_BACKOFF);
-    let jitter =
-        0.5 + (seed.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64;
-    // `exp` ≤ MAX_BACKOFF and `jitter` < 1.5: the product fits a `Duration` with room to spare.
-    exp.mul_f64(jitter).min(MAX_BACKOFF)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{MAX_BACKOFF, jittered};
-    use std::time::Duration;
-
-    #[test]
-    fn backoff_is_bounded_and_never_overflows() {
-        let seeds = [0, 1, u64::MAX, 0x9E37_79B9_7F4A_7C15, 12_345];
-        for base in [Duration::MAX, Duration::from_secs(u64::MAX), MAX_BACKOFF] {
-            for attempt in [0, 1, 2, 3, 17, u32::MAX] {
-                for seed in seeds {
-                    let d = jittered(base, attempt, seed);
-                    assert!(d <= MAX_BACKOFF, "{base:?} {attempt} {seed}: {d:?}");
-                    assert!(d >= MAX_BACKOFF / 2, "{base:?} {attempt} {seed}: {d:?}");
-                }
-            }
-        }
-        // Small delays double, within the jitter.
-        let ms = Duration::from_millis(10);
-        for seed in seeds {
-            let third = jittered(ms, 3, seed);
-            assert!(third >= ms * 2 && third < ms * 6, "{third:?}");
-        }
-    }
 }

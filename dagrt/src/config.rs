@@ -1,0 +1,239 @@
+//! RunConfig: how a DAG runs (workers, tracing, profiling, stores, the tasks' default options),
+//! held once by both [`Dag`](crate::Dag) and [`GraphDag`](crate::GraphDag).
+
+use crate::error::Error;
+use crate::options::TaskOptions;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+/// The settings of one DAG, whatever made it.
+pub(crate) struct RunConfig {
+    pub name: String,
+    pub description: String,
+    pub profile: bool,
+    /// `None`: `DAG_TRACING` decides.
+    pub tracing: Option<bool>,
+    pub max_workers: Option<usize>,
+    pub fail_fast: bool,
+    pub keep_outputs: bool,
+    /// `None`: `DAG_META_DIR`, else `meta`.
+    pub meta_dir: Option<PathBuf>,
+    pub pool: OnceLock<Arc<rayon::ThreadPool>>,
+    /// The options of every task that does not set its own.
+    pub defaults: TaskOptions,
+    /// `None`: `DAG_CACHE_DIR`, else `.dag-cache`.
+    pub cache_dir: Option<PathBuf>,
+    pub cache_max_bytes: u64,
+    pub checkpoint_dir: Option<PathBuf>,
+}
+
+impl RunConfig {
+    pub(crate) fn new(name: String) -> Self {
+        RunConfig {
+            name,
+            description: String::new(),
+            profile: false,
+            tracing: None,
+            max_workers: None,
+            fail_fast: false,
+            keep_outputs: false,
+            meta_dir: None,
+            pool: OnceLock::new(),
+            defaults: TaskOptions::NONE,
+            cache_dir: None,
+            cache_max_bytes: crate::cache::DEFAULT_MAX_BYTES,
+            checkpoint_dir: None,
+        }
+    }
+
+    /// Whether this run is traced, and a warning when `DAG_TRACING` holds no known value.
+    pub(crate) fn tracing_on(&self) -> (bool, Option<String>) {
+        match self.tracing {
+            Some(on) => (on, None),
+            None => tracing_from_env(std::env::var_os("DAG_TRACING").as_deref()),
+        }
+    }
+
+    /// The pool given with `thread_pool`, else one started on first use.
+    pub(crate) fn worker_pool(&self) -> Result<&Arc<rayon::ThreadPool>, Error> {
+        if let Some(pool) = self.pool.get() {
+            return Ok(pool);
+        }
+        let n = self
+            .max_workers
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .thread_name(|i| format!("dag-worker-{i}"))
+            .stack_size(16 << 20)
+            .build()
+            .map_err(Error::Pool)?;
+        Ok(self.pool.get_or_init(|| Arc::new(pool)))
+    }
+
+    /// `resume()` needs a checkpoint dir.
+    pub(crate) fn check_resumable(&self) -> Result<(), Error> {
+        match self.checkpoint_dir {
+            Some(_) => Ok(()),
+            None => Err(Error::NoCheckpointDir {
+                dag: self.name.clone(),
+            }),
+        }
+    }
+}
+
+/// `DAG_TRACING`'s verdict: on for 1/true/yes/on, off for 0/false/no/off, empty or unset (any
+/// case, surrounding spaces ignored); off with a warning naming the value for anything else.
+fn tracing_from_env(value: Option<&std::ffi::OsStr>) -> (bool, Option<String>) {
+    let Some(value) = value else {
+        return (false, None);
+    };
+    let text = value.to_string_lossy();
+    let word = text.trim();
+    let is = |names: &[&str]| names.iter().any(|n| word.eq_ignore_ascii_case(n));
+    if is(&["1", "true", "yes", "on"]) {
+        (true, None)
+    } else if word.is_empty() || is(&["0", "false", "no", "off"]) {
+        (false, None)
+    } else {
+        let warning = format!(
+            "DAG_TRACING={text:?} is not understood, so tracing stays off: use 1, true, yes or \
+             on to switch it on (0, false, no, off or empty for off; any case)"
+        );
+        (false, Some(warning))
+    }
+}
+
+/// The configuration fields a `Debug` of a DAG shows.
+pub(crate) fn debug_config<'a, 'b>(
+    mut d: std::fmt::DebugStruct<'a, 'b>,
+    c: &RunConfig,
+) -> std::fmt::DebugStruct<'a, 'b> {
+    d.field("name", &c.name)
+        .field("description", &c.description)
+        .field("profile", &c.profile)
+        .field("tracing", &c.tracing)
+        .field("max_workers", &c.max_workers)
+        .field("fail_fast", &c.fail_fast)
+        .field("keep_outputs", &c.keep_outputs);
+    d
+}
+
+/// The builder methods of [`RunConfig`], for a type with a `config: RunConfig` field.
+///
+/// [`Dag`](crate::Dag) and [`GraphDag`](crate::GraphDag) share them as inherent methods
+/// (written once here) rather than through a trait, so that `Dag::new("etl").profile(true)`
+/// needs no trait import.
+macro_rules! config_methods {
+    () => {
+        /// Describes the DAG (recorded with profiling records).
+        pub fn description(mut self, description: impl Into<String>) -> Self {
+            self.config.description = description.into();
+            self
+        }
+
+        /// Writes profiling records of every run (see the `meta` module).
+        pub fn profile(mut self, on: bool) -> Self {
+            self.config.profile = on;
+            self
+        }
+
+        /// Records an execution trace. Without this call the environment decides:
+        /// `DAG_TRACING` set to `1`, `true`, `yes` or `on` (any case) switches tracing on; `0`,
+        /// `false`, `no`, `off`, empty or unset leave it off; any other value leaves it off
+        /// with a warning on the [`Execution`](crate::Execution) naming the value.
+        pub fn tracing(mut self, on: bool) -> Self {
+            self.config.tracing = Some(on);
+            self
+        }
+
+        /// Number of worker threads (default: the available parallelism).
+        pub fn max_workers(mut self, n: usize) -> Self {
+            self.config.max_workers = Some(n.max(1));
+            self
+        }
+
+        /// On the first failure, cancel every task that has not started yet.
+        pub fn fail_fast(mut self, on: bool) -> Self {
+            self.config.fail_fast = on;
+            self
+        }
+
+        /// Keep every task's output in the [`Execution`](crate::Execution) (by default only
+        /// the final task's output is kept; the others are freed as soon as their last
+        /// dependent has finished).
+        pub fn keep_outputs(mut self, on: bool) -> Self {
+            self.config.keep_outputs = on;
+            self
+        }
+
+        /// Where profiling records go (default: `DAG_META_DIR`, else `meta`).
+        pub fn meta_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+            self.config.meta_dir = Some(dir.into());
+            self
+        }
+
+        /// Runs on an existing pool (shared between DAGs); `max_workers` is then the pool's
+        /// size.
+        pub fn thread_pool(self, pool: std::sync::Arc<rayon::ThreadPool>) -> Self {
+            let _ = self.config.pool.set(pool);
+            self
+        }
+
+        /// Retries every failing task up to `n` more times (a task's `#[task(retries = ..)]`
+        /// wins).
+        pub fn retries(mut self, n: u32) -> Self {
+            self.config.defaults.retries = Some(n);
+            self
+        }
+
+        /// First delay between attempts (default 100 ms); it doubles after each failure, with
+        /// a random jitter of ±50%, and never exceeds 10 minutes, whatever `delay` is (even
+        /// `Duration::MAX`; a task's `#[task(backoff = ..)]` wins).
+        pub fn backoff(mut self, delay: std::time::Duration) -> Self {
+            self.config.defaults.backoff = Some(delay);
+            self
+        }
+
+        /// Caches every task whose output is serde-capable, not only `#[task(cache)]` ones
+        /// (for a builder graph: every task added with
+        /// [`Tasks::add_persistent`](crate::Tasks::add_persistent)). Tasks that cannot be
+        /// cached are named in a warning of the [`Execution`](crate::Execution); an unusable
+        /// cache dir makes the run uncached, with a warning, never a failed run.
+        pub fn cache(mut self, on: bool) -> Self {
+            self.config.defaults.cache = Some(on);
+            self
+        }
+
+        /// Where cached outputs go (default: `DAG_CACHE_DIR`, else `.dag-cache`).
+        pub fn cache_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+            self.config.cache_dir = Some(dir.into());
+            self
+        }
+
+        /// Size limit of the cache dir; least recently used entries are evicted beyond it
+        /// (default 1 GiB).
+        pub fn cache_max_bytes(mut self, bytes: u64) -> Self {
+            self.config.cache_max_bytes = bytes;
+            self
+        }
+
+        /// Saves each completed, serde-capable output to `dir` as soon as it is produced, so
+        /// that `resume()` can finish a failed or killed run. A new run (`execute`/`run`)
+        /// starts a fresh checkpoint (replacing a damaged one); if that cannot be written, the
+        /// run goes on without a checkpoint and says so in a warning. Tasks that cannot be
+        /// checkpointed are named in a warning.
+        pub fn checkpoint_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+            self.config.checkpoint_dir = Some(dir.into());
+            self
+        }
+
+        /// The DAG's name as given.
+        #[must_use]
+        pub fn name(&self) -> &str {
+            &self.config.name
+        }
+    };
+}
+
+pub(crate) use config_methods;

@@ -1,0 +1,88 @@
+//! Plan: what one run of the executor runs, and the raw records it leaves behind.
+
+use super::NodeStatus;
+use super::policy::Policies;
+use super::retry::Attempt;
+use crate::graph::{Graph, NodeId};
+use crate::inputs::Inputs;
+use crate::value::{BodyResult, Value};
+
+/// A node's body, borrowed for the duration of a run.
+pub(crate) type Body<'a> = &'a (dyn Fn(&Inputs<'_>) -> BodyResult + Sync);
+
+/// A node's body owned by a builder DAG.
+pub(crate) type DynBody<'a> = Box<dyn Fn(&Inputs<'_>) -> BodyResult + Send + Sync + 'a>;
+
+/// The bodies of a run, by node id: borrowed (static DAGs, `execute_with`) or boxed (bodies
+/// bound to a builder DAG), so a run never copies them into a new vector.
+#[derive(Clone, Copy)]
+pub(crate) enum Bodies<'a> {
+    Refs(&'a [Body<'a>]),
+    Boxed(&'a [DynBody<'a>]),
+}
+
+impl<'a> Bodies<'a> {
+    #[inline]
+    pub(super) fn get(self, i: usize) -> Body<'a> {
+        match self {
+            Bodies::Refs(b) => b[i],
+            Bodies::Boxed(b) => &*b[i],
+        }
+    }
+}
+
+/// What to run and how.
+pub(crate) struct Plan<'a> {
+    pub graph: &'a Graph,
+    pub bodies: Bodies<'a>,
+    /// Per node: whether its output owns memory (a zero-sized output without drop glue needs no
+    /// freeing, so its consumers skip the bookkeeping).
+    pub frees: &'a [bool],
+    /// Keep every output after the run (otherwise only `final_node`'s).
+    pub keep_all: bool,
+    pub final_node: Option<NodeId>,
+    pub fail_fast: bool,
+    /// The DAG's name and the run's id, for `tracing` spans.
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    pub labels: (&'a str, &'a str),
+    /// Retries, cache, checkpoints, reuse: `None` for a plain run (the fast path).
+    pub policies: Option<&'a Policies<'a>>,
+}
+
+/// One node's outcome as recorded by the worker that settled it (raw clock ticks). Error texts
+/// live apart (failures are rare), which keeps a record at 32 bytes.
+#[derive(Debug, Clone)]
+pub(crate) struct Record {
+    pub start: u64,
+    pub end: u64,
+    pub worker: u32,
+    /// For a skipped node: the failed upstream node.
+    pub cause: u32,
+    pub status: NodeStatus,
+    /// How many times the body ran (0 for nodes that did not run or were reused).
+    pub attempts: u32,
+    /// [`policy::HIT_CACHE`] and friends.
+    pub flags: u8,
+}
+
+/// What a run leaves behind, before it is dressed up as an [`Execution`].
+pub(crate) struct RawRun {
+    pub records: Vec<Record>,
+    /// Error text of each failed node, sorted by node id.
+    pub errors: Vec<(u32, String)>,
+    /// Every attempt of nodes that ran more than once, in no order.
+    pub attempts: Vec<Attempt>,
+    /// Problems that did not fail the run (a corrupt cache entry, a checkpoint not saved).
+    pub warnings: Vec<String>,
+    pub outputs: Vec<Option<Value>>,
+    pub t0: u64,
+    pub t_end: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_record_stays_at_32_bytes() {
+        assert_eq!(std::mem::size_of::<super::Record>(), 32);
+    }
+}
