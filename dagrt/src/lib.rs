@@ -39,6 +39,7 @@ mod checkpoint;
 mod config;
 mod error;
 mod exec;
+mod file_kind;
 pub mod graph;
 mod graph_dag;
 mod inputs;

@@ -108,39 +108,17 @@ pub(crate) fn read_entry_file(path: &Path) -> io::Result<Found> {
         Err(e) => return Err(e),
     };
     if !meta.is_file() {
-        return Ok(Found::Other(kind_of(&meta.file_type())));
+        return Ok(Found::Other(crate::file_kind::describe(&meta.file_type())));
     }
     let mut file = File::open(path)?;
     // The path may have been replaced since `metadata`: check what was opened.
     let meta = file.metadata()?;
     if !meta.is_file() {
-        return Ok(Found::Other(kind_of(&meta.file_type())));
+        return Ok(Found::Other(crate::file_kind::describe(&meta.file_type())));
     }
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
     io::Read::read_to_end(&mut file, &mut bytes)?;
     Ok(Found::File(bytes))
-}
-
-/// `a directory`, `a FIFO`, ...: what a non-regular file is, for messages.
-fn kind_of(t: &fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if t.is_fifo() {
-            return "a FIFO";
-        }
-        if t.is_socket() {
-            return "a socket";
-        }
-        if t.is_block_device() || t.is_char_device() {
-            return "a device";
-        }
-    }
-    if t.is_dir() {
-        "a directory"
-    } else {
-        "not a regular file"
-    }
 }
 
 /// Removes whatever is at `path` (a directory with its content), so an entry can be written

@@ -61,14 +61,16 @@ mod removal;
 mod scan;
 mod schema;
 mod table;
+mod temp;
 
 pub use db::{MetaDb, default_meta_dir};
 pub use error::{MetaError, MetaWarning};
 pub(crate) use execution::record_execution;
 pub use read::read_run;
-pub use record::{RunRecord, STALE_TEMP_AGE, TaskRecord, run_path, write_run};
+pub use record::{RunRecord, TaskRecord, run_path, write_run};
 pub use removal::Dropped;
 pub use table::{FromValue, Row, Table, Value};
+pub use temp::STALE_TEMP_AGE;
 
 /// Name of the sub-directory of the meta dir that holds the Avro files.
 pub(crate) const PROFILING_DIR: &str = "profiling";

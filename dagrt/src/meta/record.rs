@@ -5,12 +5,11 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
 use apache_avro::{Schema, Writer};
 use serde::{Deserialize, Serialize};
 
-use super::scan::clean_stale_temps_once;
+use super::temp::clean_stale_temps_once;
 use super::{MetaError, PROFILING_DIR};
 use crate::NodeStatus;
 
@@ -280,20 +279,6 @@ pub(super) fn encode_run(run: &RunRecord) -> Result<Vec<u8>, String> {
     writer.into_inner().map_err(|e| e.to_string())
 }
 
-/// How old (by modification time) a hidden temporary file of [`write_run`] must be before
-/// it is deleted as left behind by a killed writer: by every query, and by the first
-/// [`write_run`] of a process into that DAG's directory. A live writer touches its
-/// temporary file for well under a second before renaming it.
-pub const STALE_TEMP_AGE: Duration = Duration::from_secs(10 * 60);
-
-/// Marks the hidden temporary files of [`write_run`]: `.{file}.avro.tmp-{pid}-{n}`.
-const TEMP_MARK: &str = ".avro.tmp-";
-
-/// Whether `name` is one of [`write_run`]'s hidden temporary file names.
-pub(super) fn is_temp_name(name: &str) -> bool {
-    name.starts_with('.') && name.contains(TEMP_MARK)
-}
-
 /// How often [`write_run`] starts over when a concurrent [`MetaDb::drop`] removed its
 /// directory under it (each drop costs a writer at most one or two attempts).
 ///
@@ -310,7 +295,7 @@ const WRITE_ATTEMPTS: usize = 1_000;
 ///
 /// The file appears whole or not at all: the bytes go to a hidden temporary file
 /// `.{run_id}.avro.tmp-{pid}-{n}` in the same directory (ignored by queries; once older
-/// than [`STALE_TEMP_AGE`], deleted by them and by the first `write_run` of each process
+/// than [`STALE_TEMP_AGE`](super::STALE_TEMP_AGE), deleted by them and by the first `write_run` of each process
 /// into that directory), which is fsynced, renamed over the final name,
 /// and then the directory is fsynced. A crash leaves at most that temporary file; earlier
 /// runs are never touched. Any number of threads and processes may write concurrently.

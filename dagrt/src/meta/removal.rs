@@ -6,7 +6,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::record::is_temp_name;
+use super::temp::is_temp_name;
 use super::{INDEX_FILE, MetaError, PROFILING_DIR};
 
 /// What [`MetaDb::drop`](super::MetaDb::drop) removed.

@@ -1,14 +1,12 @@
 //! Finding the run files under `{meta_dir}/profiling`: what is skipped (and said), what is
 //! cleaned up, and the identity each file is tracked by.
 
-use std::collections::HashSet;
 use std::fs::{self, DirEntry, Metadata};
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::{LazyLock, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::record::{STALE_TEMP_AGE, is_temp_name};
+use super::temp::{clean_stale_temp, is_temp_name};
 use super::{MetaError, MetaWarning, PROFILING_DIR};
 
 /// What a file is tracked by: any change of content changes one of these (the inode on a
@@ -106,68 +104,6 @@ fn follow(entry: &DirEntry, warnings: &mut Vec<MetaWarning>) -> Option<Metadata>
     }
 }
 
-/// What a non-regular, non-directory file is, for the warning.
-fn kind(md: &Metadata) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        let t = md.file_type();
-        if t.is_fifo() {
-            return "a FIFO";
-        }
-        if t.is_socket() {
-            return "a socket";
-        }
-        if t.is_block_device() || t.is_char_device() {
-            return "a device";
-        }
-    }
-    let _ = md;
-    "a special file"
-}
-
-/// Deletes `entry` if it is a temporary file of a writer older than [`STALE_TEMP_AGE`]
-/// (a killed writer's), judged by its own modification time.
-fn clean_stale_temp(entry: &DirEntry, now: SystemTime) {
-    let old = entry
-        .metadata()
-        .ok()
-        .filter(|md| md.is_file())
-        .and_then(|md| md.modified().ok())
-        .and_then(|m| now.duration_since(m).ok())
-        .is_some_and(|age| age > STALE_TEMP_AGE);
-    if old {
-        // Another query may have removed it first; either way it is gone.
-        let _ = fs::remove_file(entry.path());
-    }
-}
-
-/// Deletes the old temporary files of killed writers in the DAG directory `dir` (see
-/// [`STALE_TEMP_AGE`]), the first time this process calls it for `dir`: `write_run` calls
-/// it after each write, so a directory is listed once per process, whatever the number of
-/// runs it writes there, and stale files go even where nobody queries.
-pub(super) fn clean_stale_temps_once(dir: &Path) {
-    static CLEANED: LazyLock<Mutex<HashSet<PathBuf>>> = LazyLock::new(Mutex::default);
-    // A panic while holding the lock leaves a set that is still right.
-    let first = CLEANED
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(dir.to_owned());
-    if !first {
-        return;
-    }
-    // Best effort: a directory that cannot be listed now is cleaned by a later query.
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    let now = SystemTime::now();
-    for entry in entries.flatten() {
-        if entry.file_name().to_str().is_some_and(is_temp_name) {
-            clean_stale_temp(&entry, now);
-        }
-    }
-}
-
 /// Lists `{meta_dir}/profiling/*/*.avro`. Hidden names are skipped (temporary files of
 /// writers; old ones are deleted); everything else that cannot be a run file — special
 /// files, directories, symbolic links that cannot be followed — is skipped with a warning.
@@ -220,7 +156,14 @@ pub(super) fn scan(
             if md.is_dir() {
                 warn(warnings, abs, "is a directory, not a run file");
             } else if !md.is_file() {
-                warn(warnings, abs, format!("not a regular file ({})", kind(&md)));
+                warn(
+                    warnings,
+                    abs,
+                    format!(
+                        "not a regular file ({})",
+                        crate::file_kind::describe(&md.file_type())
+                    ),
+                );
             } else {
                 out.push(DiskFile {
                     rel: format!("{PROFILING_DIR}/{dag_str}/{name}"),
