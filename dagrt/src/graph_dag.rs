@@ -67,12 +67,9 @@ impl GraphDag {
         };
         for node in graph.nodes() {
             let name = graph.name(node);
-            let entry = tasks
-                .bodies
-                .remove(name)
-                .ok_or_else(|| Error::MissingTask {
-                    node: name.to_string(),
-                })?;
+            let entry = tasks.take(name).ok_or_else(|| Error::MissingTask {
+                node: name.to_string(),
+            })?;
             bound.bodies.push(entry.body);
             bound.frees.push(entry.frees);
             bound.outputs.push(entry.output);

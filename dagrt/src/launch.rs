@@ -38,6 +38,7 @@ pub(crate) struct Launch<'a> {
     pub final_node: Option<NodeId>,
     /// The `#[task]` descriptors (empty for a builder graph).
     pub tasks: Arc<[&'static TaskDescriptor]>,
+    /// Each node's spec, by node id; empty when every node has the default spec.
     pub specs: &'a [NodeSpec],
 }
 
@@ -61,11 +62,25 @@ impl Launch<'_> {
         let mut early_warnings = Vec::new();
         let rerun = matches!(memory, Memory::Rerun { .. });
         let defaults = &config.defaults;
+        // No specs for a non-empty graph: every node has the default spec (builder tasks none
+        // of which is persistent), so a plain run copies nothing per node.
+        let uniform = specs.is_empty() && graph.len() > 0;
         let needs_policies = config.checkpoint_dir.is_some()
             || !matches!(memory, Memory::Fresh)
-            || specs
-                .iter()
-                .any(|s| s.options.resolve(defaults).beyond_plain());
+            || if uniform {
+                NodeSpec::default().options.resolve(defaults).beyond_plain()
+            } else {
+                specs
+                    .iter()
+                    .any(|s| s.options.resolve(defaults).beyond_plain())
+            };
+        let default_specs;
+        let specs = if uniform && needs_policies {
+            default_specs = vec![NodeSpec::default(); graph.len()];
+            &default_specs[..]
+        } else {
+            specs
+        };
         if needs_policies {
             let options = specs.iter().map(|s| s.options.resolve(defaults)).collect();
             let mut x = Policies::new(specs, options);

@@ -7,10 +7,10 @@ use crate::graph::Graph;
 use crate::inputs::Inputs;
 use crate::persist::Codec;
 use crate::task::Fallible;
+use foldhash::HashMap as FxHashMap;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::any::{TypeId, type_name};
-use std::collections::HashMap;
 use std::fmt;
 
 /// One task body and what the executor needs to know about its output.
@@ -66,8 +66,13 @@ pub(crate) struct Entry<'a> {
 /// ```
 #[derive(Default)]
 pub struct Tasks<'a> {
-    /// Body of each node, by name.
-    pub(crate) bodies: HashMap<String, Entry<'a>>,
+    /// Node name -> position in `entries` (small values keep the table dense: resolving a
+    /// 100k-node graph by name is a lookup per node).
+    index: FxHashMap<String, usize>,
+    /// The bodies, in the order their names were first given (`None` once taken).
+    entries: Vec<Option<Entry<'a>>>,
+    /// Whether a persistent task was added (otherwise every spec is the default one).
+    persistent: bool,
 }
 
 /// A task's output type, for `run_with` to check before running and to name in messages.
@@ -91,7 +96,9 @@ impl<'a> Tasks<'a> {
     #[must_use]
     pub fn new() -> Self {
         Tasks {
-            bodies: HashMap::new(),
+            index: FxHashMap::default(),
+            entries: Vec::new(),
+            persistent: false,
         }
     }
 
@@ -188,7 +195,14 @@ impl<'a> Tasks<'a> {
             spec,
             output: OutputType::of::<T>(),
         };
-        self.bodies.insert(name, entry);
+        self.persistent |= entry.spec.codec.is_some();
+        match self.index.get(&name) {
+            Some(&i) => self.entries[i] = Some(entry),
+            None => {
+                self.index.insert(name, self.entries.len());
+                self.entries.push(Some(entry));
+            }
+        }
         self
     }
 }
@@ -197,34 +211,45 @@ impl<'a> Tasks<'a> {
     /// Number of task bodies.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.bodies.len()
+        self.index.len()
     }
 
     /// Whether there is no task body.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.bodies.is_empty()
+        self.index.is_empty()
     }
 
     /// The output type of the task for node `name`.
     pub(crate) fn output_type(&self, name: &str) -> Option<OutputType> {
-        self.bodies.get(name).map(|e| e.output)
+        self.entry(name).map(|e| e.output)
+    }
+
+    /// The body given for node `name`.
+    fn entry(&self, name: &str) -> Option<&Entry<'a>> {
+        self.index.get(name).and_then(|&i| self.entries[i].as_ref())
+    }
+
+    /// Takes the body given for node `name` out (binding bodies to a graph once).
+    pub(crate) fn take(&mut self, name: &str) -> Option<Entry<'a>> {
+        let &i = self.index.get(name)?;
+        self.entries[i].take()
     }
 
     /// Checks that every body names a node and every node has a body.
     pub(crate) fn check(&self, graph: &Graph) -> Result<(), Error> {
         if let Some(n) = graph
             .nodes()
-            .find(|&n| !self.bodies.contains_key(graph.name(n)))
+            .find(|&n| !self.index.contains_key(graph.name(n)))
         {
             return Err(Error::MissingTask {
                 node: graph.name(n).to_string(),
             });
         }
         // Every node has a body and names are unique, so equal counts mean no extra body.
-        if self.bodies.len() != graph.len() {
+        if self.index.len() != graph.len() {
             let mut extra: Vec<&String> = self
-                .bodies
+                .index
                 .keys()
                 .filter(|k| graph.find(k).is_none())
                 .collect();
@@ -242,13 +267,18 @@ impl<'a> Tasks<'a> {
     pub(crate) fn resolve(&self, graph: &Graph) -> Result<Resolved<'_>, Error> {
         let mut bodies: Vec<Body<'_>> = Vec::with_capacity(graph.len());
         let mut frees = Vec::with_capacity(graph.len());
-        let mut specs = Vec::with_capacity(graph.len());
+        // Without a persistent task every spec is the default one: none is passed (see
+        // `Launch::specs`).
+        let persistent = self.persistent;
+        let mut specs = Vec::with_capacity(if persistent { graph.len() } else { 0 });
         for n in graph.nodes() {
-            match self.bodies.get(graph.name(n)) {
+            match self.entry(graph.name(n)) {
                 Some(entry) => {
                     bodies.push(&*entry.body);
                     frees.push(entry.frees);
-                    specs.push(entry.spec);
+                    if persistent {
+                        specs.push(entry.spec);
+                    }
                 }
                 None => {
                     return Err(Error::MissingTask {
@@ -257,7 +287,7 @@ impl<'a> Tasks<'a> {
                 }
             }
         }
-        if self.bodies.len() != graph.len() {
+        if self.index.len() != graph.len() {
             self.check(graph)?;
         }
         Ok((bodies, frees, specs))
@@ -269,7 +299,7 @@ pub(crate) type Resolved<'t> = (Vec<Body<'t>>, Vec<bool>, Vec<NodeSpec>);
 
 impl fmt::Debug for Tasks<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut names: Vec<&String> = self.bodies.keys().collect();
+        let mut names: Vec<&String> = self.index.keys().collect();
         names.sort();
         f.debug_struct("Tasks").field("names", &names).finish()
     }
