@@ -64,7 +64,7 @@ impl Launch<'_> {
         let defaults = &config.defaults;
         // No specs for a non-empty graph: every node has the default spec (builder tasks none
         // of which is persistent), so a plain run copies nothing per node.
-        let uniform = specs.is_empty() && graph.len() > 0;
+        let uniform = specs.is_empty() && !graph.is_empty();
         let needs_policies = config.checkpoint_dir.is_some()
             || !matches!(memory, Memory::Fresh)
             || if uniform {
