@@ -1,5 +1,6 @@
 //! Local checks of a task's signature; every mistake is reported at its token, all at once.
 
+use crate::args::Args;
 use crate::input::TaskFn;
 use syn::{FnArg, Ident, Pat, ReturnType, Type};
 
@@ -104,5 +105,31 @@ pub fn check(f: &TaskFn) -> syn::Result<Vec<Dep<'_>>> {
     match errors.0 {
         Some(e) => Err(e),
         None => Ok(deps),
+    }
+}
+
+/// Checks what `#[task(input)]` and `after = [..]` demand of the function: only an input may
+/// leave its body out, an input has no parameters, and no task comes after itself.
+pub fn check_options(f: &TaskFn, args: &Args) -> syn::Result<()> {
+    let mut errors = Errors::default();
+    match (args.input, &f.semi) {
+        (None, Some(semi)) => errors.push(
+            semi,
+            "a task needs a body `{ ... }`; only a required input, `#[task(input)]`, is written without one",
+        ),
+        (Some(_), _) if !f.sig.inputs.is_empty() => errors.push(
+            &f.sig.inputs,
+            "an input takes no parameters: its value is given to the run (`Dag::set`) or is its body's default",
+        ),
+        _ => {}
+    }
+    for name in args.after.iter().flat_map(|(_, names)| names) {
+        if *name == f.sig.ident {
+            errors.push(name, format!("task `{name}` cannot run after itself"));
+        }
+    }
+    match errors.0 {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
 }

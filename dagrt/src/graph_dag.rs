@@ -233,6 +233,7 @@ impl GraphDag {
             final_node,
             tasks: Arc::from(Vec::new()),
             specs,
+            provided: Vec::new(),
         }
     }
 

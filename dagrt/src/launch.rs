@@ -4,7 +4,7 @@
 use crate::cache::CacheStore;
 use crate::config::RunConfig;
 use crate::error::Error;
-use crate::exec::policy::{NodeSpec, Policies};
+use crate::exec::policy::{NodeSpec, Policies, Preset};
 use crate::exec::{self, Bodies, Execution, NodeStatus};
 use crate::graph::{Graph, NodeId};
 use crate::preset::{
@@ -39,6 +39,8 @@ pub(crate) struct Launch<'a> {
     /// The `#[task]` descriptors (empty for a builder graph).
     pub tasks: Arc<[&'static TaskDescriptor]>,
     pub specs: &'a [NodeSpec],
+    /// Values given with `Dag::set`: these nodes run no code.
+    pub provided: Vec<(NodeId, crate::value::Value)>,
 }
 
 impl Launch<'_> {
@@ -52,6 +54,7 @@ impl Launch<'_> {
             final_node,
             tasks,
             specs,
+            provided,
         } = self;
         let pool = config.worker_pool()?;
         let cache_store;
@@ -62,6 +65,7 @@ impl Launch<'_> {
         let rerun = matches!(memory, Memory::Rerun { .. });
         let defaults = &config.defaults;
         let needs_policies = config.checkpoint_dir.is_some()
+            || !provided.is_empty()
             || !matches!(memory, Memory::Fresh)
             || specs
                 .iter()
@@ -123,6 +127,10 @@ impl Launch<'_> {
                     (&config.name, graph),
                     &mut early_warnings,
                 )?,
+            }
+            // A given value wins over any reuse.
+            for (n, value) in provided {
+                *x.preset[n.index()].get_mut_owned() = Preset::Provided(value);
             }
             policies = Some(x);
         }

@@ -49,7 +49,9 @@ mod persist;
 mod preset;
 pub mod profile;
 mod registry;
+mod select;
 mod static_dag;
+mod targets;
 mod task;
 mod tasks;
 pub mod trace;
@@ -72,6 +74,14 @@ pub use checkpoint::CheckpointError;
 /// - `#[task(final)]`: the task whose output [`Dag::run`] returns; one per module (= per DAG).
 /// - The doc comment is the task's description; the function stays callable as written.
 /// - A `...Result<T, E>` return type makes the task fallible: dependents receive `&T`.
+/// - `#[task(input)]`: an input of the DAG. Written without a body (`fn root() -> PathBuf;`)
+///   it is required: a run must give it a value with [`Dag::set`], or fails before any task
+///   runs ([`Error::MissingInput`]). No function is emitted for it (there is no code to call:
+///   `root()` does not compile), only its marker type, which dependents and `set::<root>` name.
+///   With a body, the body is its default and stays callable. An input has no parameters and
+///   cannot be `final`. [`Dag::set`] also overrides any other task.
+/// - `#[task(after = [a, b])]`: `a` and `b` finish before this task starts, passing no data;
+///   checked like parameters (an unknown name, a cycle: compile errors at the name).
 ///
 /// Every wiring mistake is a compile error at the offending token. A parameter that names no
 /// task:
@@ -105,5 +115,5 @@ pub use exec::{CacheStats, Execution, NodeResult, NodeStatus, ReuseSource};
 pub use inputs::{InputError, Inputs};
 pub use options::TaskOptions;
 pub use profile::{ProfileReport, profile_execution};
-pub use task::{Task, TaskDescriptor};
+pub use task::{InputKind, Task, TaskDescriptor};
 pub use trace::ExecutionTrace;

@@ -215,8 +215,8 @@ impl Execution {
         self.count(NodeStatus::Cancelled)
     }
 
-    /// Number of tasks whose output was reused (cache, checkpoint or previous run) instead of
-    /// computed.
+    /// Number of tasks whose output was reused (cache, checkpoint, previous run, or given with
+    /// `Dag::set`) instead of computed.
     #[must_use]
     pub fn reused(&self) -> usize {
         self.view
@@ -384,7 +384,8 @@ impl RunView {
     }
 }
 
-const REUSED: u8 = policy::HIT_CACHE | policy::HIT_CHECKPOINT | policy::HIT_PREVIOUS;
+const REUSED: u8 =
+    policy::HIT_CACHE | policy::HIT_CHECKPOINT | policy::HIT_PREVIOUS | policy::PROVIDED;
 
 /// A run id unique across runs and processes: `{unix µs}-{pid}-{counter}` in hex.
 pub(crate) fn new_run_id(started_at: SystemTime) -> String {
