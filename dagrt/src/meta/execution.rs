@@ -28,6 +28,7 @@ impl RunRecord {
                     end: r.end,
                     worker: r.worker.and_then(|w| i64::try_from(w).ok()),
                     attempt: i32::try_from(r.attempts).unwrap_or(i32::MAX),
+                    reused_from: r.reused_from.map(|s| s.as_str().to_string()),
                 }
             })
             .collect();

@@ -352,8 +352,8 @@ fn insert_rows(
     let mut insert = tx.prepare_cached(
         "INSERT INTO profiling_rows (dag_name, dag_description, run_id, task_name,
             task_description, task_runtime, status, error, start_offset, end_offset, worker,
-            attempt, run_started_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            attempt, run_started_at, reused_from)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?;
     let (mut first, mut last) = (None, None);
     let mut counts = [0i64; 4];
@@ -371,7 +371,8 @@ fn insert_rows(
             r.end_offset,
             r.worker,
             r.attempt,
-            r.run_started_at
+            r.run_started_at,
+            r.reused_from
         ])?;
         first.get_or_insert(id);
         last = Some(id);

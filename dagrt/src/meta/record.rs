@@ -36,7 +36,9 @@ pub const AVRO_SCHEMA: &str = r#"{
     {"name": "end_offset", "type": "double", "doc": "seconds after run start"},
     {"name": "worker", "type": ["null", "long"], "default": null},
     {"name": "attempt", "type": "int"},
-    {"name": "run_started_at", "type": {"type": "long", "logicalType": "timestamp-micros"}}
+    {"name": "run_started_at", "type": {"type": "long", "logicalType": "timestamp-micros"}},
+    {"name": "reused_from", "type": ["null", "string"], "default": null,
+     "doc": "where a reused output came from: cache, checkpoint, previous_run or provided (Dag::set)"}
   ]
 }"#;
 
@@ -87,6 +89,10 @@ pub struct TaskRecord {
     pub worker: Option<i64>,
     /// Attempt number, starting at 1.
     pub attempt: i32,
+    /// Where the output came from when the task did not compute it: `"cache"`,
+    /// `"checkpoint"`, `"previous_run"` or `"provided"` (given with `Dag::set`); `None` when
+    /// it ran (and in files written before this field existed).
+    pub reused_from: Option<String>,
 }
 
 impl TaskRecord {
@@ -103,6 +109,7 @@ impl TaskRecord {
             end,
             worker: None,
             attempt: 1,
+            reused_from: None,
         }
     }
 }
@@ -123,6 +130,7 @@ struct RowOut<'a> {
     worker: Option<i64>,
     attempt: i32,
     run_started_at: i64,
+    reused_from: Option<&'a str>,
 }
 
 /// The run-level values kept in the file's user metadata.
@@ -252,6 +260,7 @@ pub(super) fn encode_run(run: &RunRecord) -> Result<Vec<u8>, String> {
             worker: t.worker,
             attempt: t.attempt,
             run_started_at: run.started_at_micros,
+            reused_from: t.reused_from.as_deref(),
         };
         writer.append_ser(row).map_err(|e| e.to_string())?;
     }
