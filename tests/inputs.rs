@@ -255,3 +255,13 @@ fn after_orders_without_passing_data() {
     let exec = dag.execute_to(&["total"]).expect("runs");
     assert_eq!(exec.nodes().len(), 3);
 }
+
+#[test]
+fn a_value_for_a_task_of_another_dag_is_an_error() {
+    let dag = Dag::new("ordered").set::<wc::min_len>(2);
+    let err = dag.execute().expect_err("min_len is not in `ordered`");
+    assert_eq!(
+        err.to_string(),
+        "DAG `inputs::ordered` has no task `min_len`"
+    );
+}

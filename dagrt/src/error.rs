@@ -128,7 +128,8 @@ pub enum Error {
         /// Each input without a value: its name and `file:line`, in the DAG's node order.
         inputs: Vec<(String, String)>,
     },
-    /// `execute_to` named tasks that are not in the DAG (or `run_to` a task of another DAG).
+    /// `execute_to` named tasks that are not in the DAG, or `run_to` / `set` a task of
+    /// another DAG.
     NotInDag {
         /// The DAG.
         dag: String,

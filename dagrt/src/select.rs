@@ -42,6 +42,15 @@ impl Provided {
             .map(|(_, m)| m)
     }
 
+    /// The tasks given a value that are not tasks of `spec`'s DAG.
+    fn foreign(&self, spec: &Registered) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(d, _)| !spec.tasks.iter().any(|t| std::ptr::eq(*t, *d)))
+            .map(|(d, _)| d.name.to_string())
+            .collect()
+    }
+
     /// Whether no value was given.
     pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -68,12 +77,20 @@ pub(crate) struct Selected {
 /// whole DAG but the tasks only overridden tasks need); else the targets and what they need.
 ///
 /// # Errors
+/// [`Error::NotInDag`] for a value given to a task of another DAG (it would do nothing);
 /// [`Error::MissingInput`] for required inputs the selection holds without a value.
 pub(crate) fn select(
     spec: &Registered,
     provided: &Provided,
     targets: Option<&[NodeId]>,
 ) -> Result<Selected, Error> {
+    let foreign = provided.foreign(spec);
+    if !foreign.is_empty() {
+        return Err(Error::NotInDag {
+            dag: spec.module.to_string(),
+            names: foreign,
+        });
+    }
     let g = &spec.graph;
     let given: Vec<Option<&Make>> = spec.tasks.iter().map(|d| provided.get(d)).collect();
     let mut keep = vec![false; g.len()];
