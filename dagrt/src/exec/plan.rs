@@ -78,3 +78,11 @@ pub(crate) struct RawRun {
     pub t0: u64,
     pub t_end: u64,
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_record_stays_at_32_bytes() {
+        assert_eq!(std::mem::size_of::<super::Record>(), 32);
+    }
+}
