@@ -63,7 +63,8 @@ fn profiling_and_runs_columns() {
             "worker",
             "attempt",
             "run_started_at",
-            "reused_from"
+            "reused_from",
+            "element_index"
         ]
     );
     assert_eq!(p.len(), 5);
@@ -260,7 +261,7 @@ fn missing_meta_dir_gives_empty_tables_and_creates_nothing() {
     let db = MetaDb::open(&meta);
     let t = db.query("SELECT * FROM profiling").unwrap();
     assert!(t.is_empty());
-    assert_eq!(t.column_names().len(), 14);
+    assert_eq!(t.column_names().len(), 15);
     assert_eq!(count(&db, "runs"), 0);
     assert!(db.mean_runtimes("etl").unwrap().is_empty());
     assert!(!meta.exists());

@@ -116,10 +116,15 @@ fn expand(f: &TaskFn, args: &Args, deps: &[Dep<'_>]) -> TokenStream {
     let vars: Vec<_> = (0..deps.len())
         .map(|i| format_ident!("__dag_arg{}", i))
         .collect();
-    let arg_lets = deps.iter().enumerate().map(|(i, d)| {
-        let (ty, a, v) = (d.ty, &aliases[i], &vars[i]);
-        quote_spanned!(ty.span()=> let #v: #ty = ::dag::__private::dep::<#a>(__dag_inputs, #i);)
-    });
+    let mapped = deps.iter().position(|d| d.each);
+    let arg_lets = deps
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != mapped)
+        .map(|(i, d)| {
+            let (ty, a, v) = (d.ty, &aliases[i], &vars[i]);
+            quote_spanned!(ty.span()=> let #v: #ty = ::dag::__private::dep::<#a>(__dag_inputs, #i);)
+        });
     // `max(max(0, a + 1), b + 1)`: no array, so no promoted constant in rustc's cycle report.
     // `after` targets count like parameters: an unknown name or a cycle through them is an
     // error at the name.
@@ -133,9 +138,14 @@ fn expand(f: &TaskFn, args: &Args, deps: &[Dep<'_>]) -> TokenStream {
     });
     let line = quote_spanned!(name.span()=> ::core::line!());
     // Spanned at the function's name, so a dependency cycle is reported at the tasks involved.
+    // A mapped task's output, for its dependents, is one element output per element.
+    let task_output = match mapped {
+        Some(_) => quote!(::std::vec::Vec<#output>),
+        None => output.clone(),
+    };
     let task_impl = quote_spanned! {name.span()=>
         impl #private::Task for #name {
-            type Output = #output;
+            type Output = #task_output;
             const NAME: &'static str = #name_str;
             const DEPTH: usize = #depth;
             fn descriptor() -> &'static #private::TaskDescriptor {
@@ -169,7 +179,31 @@ fn expand(f: &TaskFn, args: &Args, deps: &[Dep<'_>]) -> TokenStream {
     };
     // A required input has no function to call: the runtime refuses a run that gives it no
     // value before anything runs, so this body is never reached.
-    let run_fn = if f.body.is_some() {
+    let run_fn = if let Some(k) = mapped {
+        let (ty, v) = (deps[k].ty, &vars[k]);
+        // The alias, named at the parameter: a failed `Elements` bound is reported there.
+        let a = &syn::Ident::new(&aliases[k].to_string(), ty.span());
+        let elems = quote_spanned!(ty.span()=> ::dag::__private::elements::<#a>(__dag_inputs, #k));
+        let bind = quote_spanned!(ty.span()=> let #v: #ty = __dag_elem;);
+        let elem_wrap = match &f.sig.output {
+            ReturnType::Type(_, ty) if is_fallible(ty) => quote!(elem_fallible),
+            _ => quote!(elem_ok),
+        };
+        // Spanned at the parameter: an upstream output that is no sequence is reported there.
+        let call = quote!(::dag::__private::#elem_wrap(#name(#(#vars),*)));
+        let map = quote_spanned! {ty.span()=>
+            ::dag::__private::each::<#name, _, _>(__dag_inputs, #elems, |__dag_elem| {
+                #bind
+                #call
+            })
+        };
+        quote! {
+            fn __dag_run(__dag_inputs: &#private::Inputs<'_>) -> #private::BodyResult {
+                #(#arg_lets)*
+                #map
+            }
+        }
+    } else if f.body.is_some() {
         quote! {
             fn __dag_run(__dag_inputs: &#private::Inputs<'_>) -> #private::BodyResult {
                 #(#arg_lets)*

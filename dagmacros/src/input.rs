@@ -89,6 +89,13 @@ impl TaskFn {
             body,
             ..
         } = self;
+        // `#[each]` is ours: the function keeps its parameters as written, without it.
+        let mut sig = sig.clone();
+        for arg in &mut sig.inputs {
+            if let syn::FnArg::Typed(pt) = arg {
+                pt.attrs.retain(|a| !crate::validate::is_each(a));
+            }
+        }
         match body {
             Some(body) => quote::quote!(#(#attrs)* #vis #sig #body),
             None => TokenStream::new(),

@@ -8,6 +8,13 @@ use syn::{FnArg, Ident, Pat, ReturnType, Type};
 pub struct Dep<'a> {
     pub name: &'a Ident,
     pub ty: &'a Type,
+    /// `#[each]`: the task runs once per element of this upstream output.
+    pub each: bool,
+}
+
+/// Whether `attr` is `#[each]`.
+pub fn is_each(attr: &syn::Attribute) -> bool {
+    attr.path().is_ident("each")
 }
 
 /// Accumulates errors so the user sees every mistake in one compile.
@@ -58,6 +65,7 @@ pub fn check(f: &TaskFn) -> syn::Result<Vec<Dep<'_>>> {
         );
     }
     let mut deps = Vec::new();
+    let mut each_seen = false;
     for arg in &sig.inputs {
         match arg {
             FnArg::Receiver(r) => errors.push(
@@ -65,6 +73,19 @@ pub fn check(f: &TaskFn) -> syn::Result<Vec<Dep<'_>>> {
                 "a task is a free function: remove `self` (parameters name upstream tasks)",
             ),
             FnArg::Typed(pt) => {
+                let mut each = false;
+                for attr in pt.attrs.iter().filter(|a| is_each(a)) {
+                    if !matches!(attr.meta, syn::Meta::Path(_)) {
+                        errors.push(attr, "`#[each]` takes no arguments");
+                    } else if each_seen {
+                        errors.push(
+                            attr,
+                            "only one parameter can be `#[each]`: a task maps over one upstream output",
+                        );
+                    }
+                    each_seen = true;
+                    each = true;
+                }
                 let name = match &*pt.pat {
                     Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => Some(&p.ident),
                     other => {
@@ -96,7 +117,11 @@ pub fn check(f: &TaskFn) -> syn::Result<Vec<Dep<'_>>> {
                     if *name == sig.ident {
                         errors.push(name, format!("task `{name}` cannot depend on itself"));
                     } else if ty_ok {
-                        deps.push(Dep { name, ty: &pt.ty });
+                        deps.push(Dep {
+                            name,
+                            ty: &pt.ty,
+                            each,
+                        });
                     }
                 }
             }

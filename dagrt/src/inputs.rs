@@ -11,6 +11,8 @@ pub struct Inputs<'a> {
     pub(crate) graph: &'a Graph,
     pub(crate) node: NodeId,
     pub(crate) slots: &'a [Slot],
+    /// Where an `#[each]` task logs its elements' runs.
+    pub(crate) elements: &'a std::sync::Mutex<Vec<crate::exec::ElementRun>>,
 }
 
 /// Why an input could not be read.

@@ -37,6 +37,7 @@ extern crate self as dag;
 mod cache;
 mod checkpoint;
 mod config;
+mod each;
 mod error;
 mod exec;
 pub mod graph;
@@ -80,6 +81,13 @@ pub use checkpoint::CheckpointError;
 ///   `root()` does not compile), only its marker type, which dependents and `set::<root>` name.
 ///   With a body, the body is its default and stays callable. An input has no parameters and
 ///   cannot be `final`. [`Dag::set`] also overrides any other task.
+/// - `#[each]` on one parameter (`fn words(#[each] files: &PathBuf) -> usize`): the task runs
+///   once per element of that upstream output (a `Vec<T>`, boxed slice or array; the parameter
+///   is `&T`), the elements in parallel on the DAG's pool; dependents receive a `Vec` of the
+///   outputs in element order. Each element is traced as `words[3]` and recorded in its own
+///   profiling row (`element_index`); the first failing element fails the task, naming its
+///   index. Retries and the cache act on the task as a whole (all its elements). The function
+///   stays callable as written (`words(&path)`).
 /// - `#[task(after = [a, b])]`: `a` and `b` finish before this task starts, passing no data;
 ///   checked like parameters (an unknown name, a cycle: compile errors at the name).
 ///

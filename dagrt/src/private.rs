@@ -56,3 +56,5 @@ pub fn missing_input<T: Task>() -> BodyResult {
         T::NAME
     ))
 }
+
+pub use crate::each::{Elements, each, elem_fallible, elem_ok, elements};

@@ -93,6 +93,7 @@ impl Execution {
                 records: Arc::new(raw.records),
                 errors: Arc::new(raw.errors),
                 attempts: Arc::new(raw.attempts),
+                elements: Arc::new(raw.elements),
                 t0: raw.t0,
                 t_end: raw.t_end,
             },
@@ -331,6 +332,7 @@ pub(crate) struct RunView {
     pub(crate) records: Arc<Vec<Record>>,
     pub(crate) errors: Arc<Vec<(u32, String)>>,
     pub(crate) attempts: Arc<Vec<super::retry::Attempt>>,
+    pub(crate) elements: Arc<Vec<super::ElementRun>>,
     pub(crate) t0: u64,
     pub(crate) t_end: u64,
 }

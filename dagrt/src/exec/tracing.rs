@@ -39,6 +39,11 @@ impl RunView {
         for a in self.attempts.iter() {
             attempts.entry(a.node).or_default().push(a);
         }
+        let mut elements: std::collections::HashMap<u32, Vec<&super::ElementRun>> =
+            std::collections::HashMap::new();
+        for e in self.elements.iter() {
+            elements.entry(e.node).or_default().push(e);
+        }
         for &id in g.topological_order() {
             let r = self.node_result(id);
             let level = g.level(id);
@@ -84,6 +89,32 @@ impl RunView {
             match r.status {
                 NodeStatus::Completed | NodeStatus::Failed => {
                     node_events.push(with(TraceEvent::new(T::NodeStarted, r.start)));
+                    // `#[each]`: every element is its own slice, `task[i]`, on its worker.
+                    for e in elements.get(&id.0).into_iter().flatten() {
+                        let (start, end) = (self.seconds(e.start), self.seconds(e.end));
+                        let element = |t: TraceEvent| {
+                            let t = t
+                                .with_node(format!("{}[{}]", r.name, e.index))
+                                .with_step(level)
+                                .with_metadata("task", r.name)
+                                .with_metadata("element", e.index);
+                            match e.worker {
+                                u32::MAX => t,
+                                w => t.with_worker(w as usize),
+                            }
+                        };
+                        node_events.push(element(TraceEvent::new(T::NodeStarted, start)));
+                        let kind = match e.error {
+                            None => T::NodeCompleted,
+                            Some(_) => T::NodeFailed,
+                        };
+                        let mut done = element(TraceEvent::new(kind, end))
+                            .with_duration((end - start).max(0.0));
+                        if let Some(err) = &e.error {
+                            done = done.with_error(err.clone());
+                        }
+                        node_events.push(done);
+                    }
                     let end = if r.status == NodeStatus::Completed {
                         T::NodeCompleted
                     } else {

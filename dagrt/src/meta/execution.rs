@@ -12,7 +12,7 @@ impl RunRecord {
         let wall_clock = execution.total_duration_seconds();
         let workers = execution.max_workers().max(1);
         let mut busy = 0.0;
-        let tasks = execution
+        let mut tasks: Vec<TaskRecord> = execution
             .nodes()
             .map(|r| {
                 if matches!(r.status, NodeStatus::Completed | NodeStatus::Failed) {
@@ -29,9 +29,37 @@ impl RunRecord {
                     worker: r.worker.and_then(|w| i64::try_from(w).ok()),
                     attempt: i32::try_from(r.attempts).unwrap_or(i32::MAX),
                     reused_from: r.reused_from.map(|s| s.as_str().to_string()),
+                    element_index: None,
                 }
             })
             .collect();
+        // `#[each]`: one row per element, `task[i]`, after the tasks' own rows.
+        let view = &execution.view;
+        let mut elements: Vec<_> = view.elements.iter().collect();
+        elements.sort_by_key(|e| (e.node, e.index));
+        for e in elements {
+            let (start, end) = (view.seconds(e.start), view.seconds(e.end));
+            let node = crate::graph::NodeId(e.node);
+            let name = view.graph.name(node);
+            tasks.push(TaskRecord {
+                task_name: format!("{name}[{}]", e.index),
+                task_description: execution.description(node).to_string(),
+                task_runtime: (end - start).max(0.0),
+                status: if e.error.is_some() {
+                    "failed"
+                } else {
+                    "completed"
+                }
+                .to_string(),
+                error: e.error.clone(),
+                start,
+                end,
+                worker: (e.worker != u32::MAX).then_some(i64::from(e.worker)),
+                attempt: 1,
+                reused_from: None,
+                element_index: Some(i64::from(e.index)),
+            });
+        }
         let efficiency = if wall_clock > 0.0 {
             (busy / (wall_clock * workers as f64)).clamp(0.0, 1.0)
         } else {

@@ -33,6 +33,9 @@ pub(super) struct Row {
     /// Absent from files written before it existed.
     #[serde(default)]
     pub reused_from: Option<String>,
+    /// Absent from files written before it existed.
+    #[serde(default)]
+    pub element_index: Option<i64>,
 }
 
 /// Decodes a whole file: run metadata plus rows. Errors are human-readable reasons.
@@ -171,6 +174,7 @@ pub fn read_run(path: &Path) -> Result<RunRecord, MetaError> {
                 worker: r.worker,
                 attempt: r.attempt,
                 reused_from: r.reused_from,
+                element_index: r.element_index,
             })
             .collect(),
     })

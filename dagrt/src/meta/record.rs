@@ -38,7 +38,9 @@ pub const AVRO_SCHEMA: &str = r#"{
     {"name": "attempt", "type": "int"},
     {"name": "run_started_at", "type": {"type": "long", "logicalType": "timestamp-micros"}},
     {"name": "reused_from", "type": ["null", "string"], "default": null,
-     "doc": "where a reused output came from: cache, checkpoint, previous_run or provided (Dag::set)"}
+     "doc": "where a reused output came from: cache, checkpoint, previous_run or provided (Dag::set)"},
+    {"name": "element_index", "type": ["null", "long"], "default": null,
+     "doc": "for one element of an #[each] task (task_name is task[i]): its index"}
   ]
 }"#;
 
@@ -93,6 +95,9 @@ pub struct TaskRecord {
     /// `"checkpoint"`, `"previous_run"` or `"provided"` (given with `Dag::set`); `None` when
     /// it ran (and in files written before this field existed).
     pub reused_from: Option<String>,
+    /// For one element of an `#[each]` task (whose row is named `task[i]`): its index `i`;
+    /// `None` for a task's own row (and in files written before this field existed).
+    pub element_index: Option<i64>,
 }
 
 impl TaskRecord {
@@ -110,6 +115,7 @@ impl TaskRecord {
             worker: None,
             attempt: 1,
             reused_from: None,
+            element_index: None,
         }
     }
 }
@@ -131,6 +137,7 @@ struct RowOut<'a> {
     attempt: i32,
     run_started_at: i64,
     reused_from: Option<&'a str>,
+    element_index: Option<i64>,
 }
 
 /// The run-level values kept in the file's user metadata.
@@ -261,6 +268,7 @@ pub(super) fn encode_run(run: &RunRecord) -> Result<Vec<u8>, String> {
             attempt: t.attempt,
             run_started_at: run.started_at_micros,
             reused_from: t.reused_from.as_deref(),
+            element_index: t.element_index,
         };
         writer.append_ser(row).map_err(|e| e.to_string())?;
     }

@@ -1,0 +1,136 @@
+//! `#[each]`: a task mapped over the elements of an upstream `Vec<T>`.
+
+use dag::{Dag, Error, NodeStatus};
+
+mod wc {
+    use dag::task;
+
+    /// The texts.
+    #[task(input)]
+    pub fn texts() -> Vec<String>;
+
+    /// Shortest word that counts.
+    #[task(input)]
+    pub fn min_len() -> usize {
+        3
+    }
+
+    /// Words in one text.
+    #[task]
+    pub fn words(#[each] texts: &String, min_len: &usize) -> Result<usize, String> {
+        if texts.contains('!') {
+            return Err(format!("no shouting: {texts:?}"));
+        }
+        Ok(texts
+            .split_whitespace()
+            .filter(|w| w.len() >= *min_len)
+            .count())
+    }
+
+    /// The sum.
+    #[task(final)]
+    pub fn total(words: &[usize]) -> usize {
+        words.iter().sum()
+    }
+}
+
+fn texts(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| (*s).to_string()).collect()
+}
+
+#[test]
+fn dependents_get_the_outputs_in_element_order() {
+    let many: Vec<String> = (0..200).map(|i| "word ".repeat(i % 7)).collect();
+    let dag = Dag::new("wc").max_workers(2).set::<wc::texts>(many.clone());
+    let counts: Vec<usize> = dag.run_to::<wc::words>().expect("runs");
+    assert_eq!(counts, (0..200).map(|i| i % 7).collect::<Vec<_>>());
+    assert_eq!(
+        dag.run::<usize>().expect("runs"),
+        counts.iter().sum::<usize>()
+    );
+    // The function stays callable as written.
+    assert_eq!(wc::words(&"a bcd efgh".to_string(), &3), Ok(2));
+}
+
+#[test]
+fn a_failing_element_fails_the_task_naming_its_index() {
+    let dag = Dag::new("wc").set::<wc::texts>(texts(&["one two", "fine", "stop!", "bad!"]));
+    let exec = dag.execute().expect("runs");
+    assert_eq!(exec.status("words"), Some(NodeStatus::Failed));
+    assert_eq!(exec.status("total"), Some(NodeStatus::Skipped));
+    let err = dag.run::<usize>().expect_err("an element fails");
+    let Error::TaskFailed { task, error } = &err else {
+        panic!("{err}");
+    };
+    assert_eq!(task, "words");
+    assert_eq!(error, "`words[2]` failed: no shouting: \"stop!\"");
+}
+
+#[test]
+fn an_empty_upstream_gives_an_empty_vec() {
+    let dag = Dag::new("wc").set::<wc::texts>(Vec::new());
+    assert_eq!(
+        dag.run_to::<wc::words>().expect("runs"),
+        Vec::<usize>::new()
+    );
+}
+
+#[test]
+fn every_element_is_traced_as_task_index() {
+    let dag = Dag::new("wc").tracing(true).set::<wc::texts>(texts(&[
+        "one two three",
+        "four",
+        "no!",
+        "five six",
+    ]));
+    let exec = dag.execute().expect("runs");
+    let trace = exec.trace.as_ref().expect("traced");
+    for i in 0..4 {
+        let events = trace.events_for_node(&format!("words[{i}]"));
+        let kinds: Vec<String> = events
+            .iter()
+            .map(|e| serde_json::to_value(e).expect("json")["event_type"].to_string())
+            .collect();
+        let last = if i == 2 {
+            "\"node_failed\""
+        } else {
+            "\"node_completed\""
+        };
+        assert_eq!(kinds, ["\"node_started\"", last], "element {i}");
+        let meta = serde_json::to_value(&events[1]).expect("json")["metadata"].clone();
+        assert_eq!(meta, serde_json::json!({"task": "words", "element": i}));
+    }
+    let failed = serde_json::to_value(&trace.events_for_node("words[2]")[1]).expect("json");
+    assert_eq!(failed["error"], "no shouting: \"no!\"");
+    let chrome = trace.to_chrome_trace();
+    assert!(chrome.contains("words[3]"), "{chrome}");
+}
+
+#[test]
+fn every_element_is_recorded_with_its_index() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dag = Dag::new("wc")
+        .profile(true)
+        .meta_dir(dir.path())
+        .set::<wc::texts>(texts(&["one two three", "four"]));
+    let exec = dag.execute().expect("runs");
+    assert!(exec.warnings().is_empty(), "{:?}", exec.warnings());
+    let db = dag::meta::MetaDb::open(dir.path());
+    let t = db
+        .query(
+            "SELECT task_name, element_index FROM profiling WHERE element_index IS NOT NULL \
+             ORDER BY element_index",
+        )
+        .expect("queries");
+    assert_eq!(t.len(), 2);
+    assert_eq!(t.get::<String>(0, "task_name").expect("a name"), "words[0]");
+    assert_eq!(t.get::<i64>(1, "element_index").expect("an index"), 1);
+    let runs = db.query("SELECT completed FROM runs").expect("queries");
+    assert_eq!(
+        runs.get::<i64>(0, "completed").expect("a count"),
+        4,
+        "tasks, not elements"
+    );
+    let means = db.mean_runtimes("wc").expect("means");
+    assert!(!means.contains_key("words[0]"), "{means:?}");
+}
