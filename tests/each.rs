@@ -134,3 +134,61 @@ fn every_element_is_recorded_with_its_index() {
     let means = db.mean_runtimes("wc").expect("means");
     assert!(!means.contains_key("words[0]"), "{means:?}");
 }
+
+mod flaky {
+    use dag::task;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    /// Runs of each element's body.
+    pub static RUNS: [AtomicU32; 3] = [AtomicU32::new(0), AtomicU32::new(0), AtomicU32::new(0)];
+
+    /// Indices.
+    #[task]
+    pub fn items() -> Vec<usize> {
+        vec![0, 1, 2]
+    }
+
+    /// Element 1 fails on its first attempt only.
+    #[task(final, retries = 2, backoff = "1ms")]
+    pub fn tens(#[each] items: &usize) -> Result<usize, String> {
+        if RUNS[*items].fetch_add(1, Ordering::SeqCst) == 0 && *items == 1 {
+            return Err("flaked".to_string());
+        }
+        Ok(items * 10)
+    }
+}
+
+#[test]
+fn retries_apply_per_element() {
+    use std::sync::atomic::Ordering;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dag = Dag::new("flaky").profile(true).meta_dir(dir.path());
+    let out: Vec<usize> = dag.run().expect("element 1 succeeds on its second attempt");
+    assert_eq!(out, [0, 10, 20]);
+    let runs: Vec<u32> = flaky::RUNS
+        .iter()
+        .map(|r| r.load(Ordering::SeqCst))
+        .collect();
+    assert_eq!(runs, [1, 2, 1], "only the failing element ran again");
+    let t = dag::meta::MetaDb::open(dir.path())
+        .query("SELECT task_name, attempt FROM profiling ORDER BY task_name")
+        .expect("queries");
+    let rows: Vec<(String, i64)> = (0..t.len())
+        .map(|i| {
+            (
+                t.get::<String>(i, "task_name").expect("a name"),
+                t.get::<i64>(i, "attempt").expect("an attempt"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("items".to_string(), 1),
+            ("tens".to_string(), 1),
+            ("tens[0]".to_string(), 1),
+            ("tens[1]".to_string(), 2),
+            ("tens[2]".to_string(), 1),
+        ]
+    );
+}

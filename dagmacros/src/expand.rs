@@ -172,6 +172,7 @@ fn expand(f: &TaskFn, args: &Args, deps: &[Dep<'_>]) -> TokenStream {
         }
     });
     let codec = codec_expr(f, args, &quote!(<#name as #private::Task>::Output));
+    let is_mapped = mapped.is_some();
     let input_kind = match (args.input, &f.body) {
         (None, _) => quote!(#private::InputKind::Task),
         (Some(_), Some(_)) => quote!(#private::InputKind::Default),
@@ -254,6 +255,7 @@ fn expand(f: &TaskFn, args: &Args, deps: &[Dep<'_>]) -> TokenStream {
                 .with_options(#options)
                 .with_after(&[#(<#after_aliases as #private::Task>::descriptor),*])
                 .with_input(#input_kind)
+                .with_mapped(#is_mapped)
                 .with_place(#is_final, <#name as #private::Task>::DEPTH);
 
             #private::inventory::submit! { #private::Registration(&__DAG_TASK) }

@@ -2,6 +2,7 @@
 //! unit of work on the pool; dependents receive the outputs in element order.
 
 use crate::exec::ElementRun;
+use crate::exec::retry::backoff_delay;
 use crate::inputs::Inputs;
 use crate::task::{Fallible, Task};
 use crate::value::BodyResult;
@@ -65,6 +66,8 @@ pub fn elem_fallible<F: Fallible>(result: F) -> Result<F::Ok, String> {
 
 /// Runs `f` on every element, in parallel on the current pool, and gives the outputs in
 /// element order; the first failing element (by index) fails the task, naming its index.
+/// The task's retries apply per element: a failing element runs again (after the backoff),
+/// the others do not.
 ///
 /// Each element's start, end and worker go to the run's element log (one lock per task, not
 /// per element), from which the trace shows it as `task[i]`.
@@ -79,22 +82,40 @@ where
     R: Send + Sync + 'static,
 {
     let clock = crate::exec::clock();
+    let (retries, backoff) = inputs.retry;
     let node = inputs.node.0;
     let ran: Vec<(Result<R, String>, ElementRun)> = elems
         .par_iter()
         .enumerate()
         .map(|(i, e)| {
             let start = clock.raw();
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(e)))
-                .unwrap_or_else(|payload| {
-                    Err(format!("panicked: {}", crate::exec::caught_text(payload)))
-                });
+            let index = u32::try_from(i).unwrap_or(u32::MAX);
+            let mut attempts: u32 = 0;
+            let result = loop {
+                attempts = attempts.saturating_add(1);
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(e)))
+                    .unwrap_or_else(|payload| {
+                        Err(format!("panicked: {}", crate::exec::caught_text(payload)))
+                    });
+                match result {
+                    Err(_) if attempts <= retries => std::thread::sleep(backoff_delay(
+                        backoff,
+                        attempts,
+                        node.wrapping_add(index),
+                    )),
+                    Err(e) if attempts > 1 => {
+                        break Err(format!("{e} (after {attempts} attempts)"));
+                    }
+                    other => break other,
+                }
+            };
             let run = ElementRun {
                 node,
-                index: u32::try_from(i).unwrap_or(u32::MAX),
+                index,
                 start,
                 end: clock.raw(),
                 worker: rayon::current_thread_index().map_or(u32::MAX, |w| w as u32),
+                attempts,
                 error: result.as_ref().err().cloned(),
             };
             (result, run)

@@ -86,7 +86,8 @@ pub use checkpoint::CheckpointError;
 ///   is `&T`), the elements in parallel on the DAG's pool; dependents receive a `Vec` of the
 ///   outputs in element order. Each element is traced as `words[3]` and recorded in its own
 ///   profiling row (`element_index`); the first failing element fails the task, naming its
-///   index. Retries and the cache act on the task as a whole (all its elements). The function
+///   index. Retries apply per element (only a failing element runs again); the cache stores
+///   the task's whole output. The function
 ///   stays callable as written (`words(&path)`).
 /// - `#[task(after = [a, b])]`: `a` and `b` finish before this task starts, passing no data;
 ///   checked like parameters (an unknown name, a cycle: compile errors at the name).

@@ -191,6 +191,7 @@ fn assemble(
             codec: (d.codec)(),
             code_hash: d.code_hash,
             options: d.options,
+            mapped: d.mapped,
         })
         .collect();
     Ok(Registered {

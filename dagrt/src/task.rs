@@ -44,6 +44,8 @@ pub struct TaskDescriptor {
     pub(crate) after: &'static [fn() -> &'static TaskDescriptor],
     /// Whether the task is an input (`#[task(input)]`), and whether it has a default.
     pub(crate) input: InputKind,
+    /// `#[each]`: the task maps over an upstream output (retries then act per element).
+    pub(crate) mapped: bool,
     pub(crate) output_type: fn() -> &'static str,
     pub(crate) output_type_id: fn() -> TypeId,
     /// Whether the output owns memory (false for zero-sized outputs without drop glue, such
@@ -87,6 +89,7 @@ impl TaskDescriptor {
             deps: &[],
             after: &[],
             input: InputKind::Task,
+            mapped: false,
             output_type: type_name::<T>,
             output_type_id: TypeId::of::<T>,
             output_frees: frees::<T>(),
@@ -128,6 +131,14 @@ impl TaskDescriptor {
     #[must_use]
     pub const fn with_input(mut self, input: InputKind) -> Self {
         self.input = input;
+        self
+    }
+
+    /// Marks a task with an `#[each]` parameter (generated code).
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn with_mapped(mut self, mapped: bool) -> Self {
+        self.mapped = mapped;
         self
     }
 

@@ -4,7 +4,7 @@ mod execution;
 mod panics;
 mod plan;
 pub(crate) mod policy;
-mod retry;
+pub(crate) mod retry;
 pub(crate) mod slot;
 mod status;
 mod tracing;
@@ -224,6 +224,10 @@ impl Ctx<'_> {
             node: n,
             slots: &self.slots,
             elements: &self.elements,
+            retry: self.policies.map_or((0, std::time::Duration::ZERO), |x| {
+                let o = &x.options[n.index()];
+                (o.retries, o.backoff)
+            }),
         };
         let body = self.bodies.get(n.index());
         #[cfg(feature = "tracing")]

@@ -73,6 +73,8 @@ pub(crate) struct ElementRun {
     pub start: u64,
     pub end: u64,
     pub worker: u32,
+    /// How many times the element ran (more than 1 after retries).
+    pub attempts: u32,
     pub error: Option<String>,
 }
 

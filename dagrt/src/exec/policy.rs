@@ -63,6 +63,8 @@ pub(crate) struct NodeSpec {
     pub codec: Option<Codec>,
     pub code_hash: &'static str,
     pub options: TaskOptions,
+    /// An `#[each]` task: its retries act per element (in the body), not on the whole task.
+    pub mapped: bool,
 }
 
 /// A node's output given before the run starts.
@@ -221,7 +223,12 @@ impl Ctx<'_> {
             }
             rec.flags |= CACHE_MISS;
         }
-        let (retries, backoff) = (options.retries, options.backoff);
+        let retries = if x.specs[i].mapped {
+            0
+        } else {
+            options.retries
+        };
+        let backoff = options.backoff;
         let mut attempt: u32 = 0;
         let result = loop {
             attempt = attempt.saturating_add(1);

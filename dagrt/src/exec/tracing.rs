@@ -93,11 +93,14 @@ impl RunView {
                     for e in elements.get(&id.0).into_iter().flatten() {
                         let (start, end) = (self.seconds(e.start), self.seconds(e.end));
                         let element = |t: TraceEvent| {
-                            let t = t
+                            let mut t = t
                                 .with_node(format!("{}[{}]", r.name, e.index))
                                 .with_step(level)
                                 .with_metadata("task", r.name)
                                 .with_metadata("element", e.index);
+                            if e.attempts > 1 {
+                                t = t.with_metadata("attempts", e.attempts);
+                            }
                             match e.worker {
                                 u32::MAX => t,
                                 w => t.with_worker(w as usize),

@@ -55,7 +55,7 @@ impl RunRecord {
                 start,
                 end,
                 worker: (e.worker != u32::MAX).then_some(i64::from(e.worker)),
-                attempt: 1,
+                attempt: i32::try_from(e.attempts).unwrap_or(i32::MAX),
                 reused_from: None,
                 element_index: Some(i64::from(e.index)),
             });
