@@ -58,6 +58,23 @@ fn a_failing_element_fails_the_task_naming_its_index() {
     let exec = dag.execute().expect("runs");
     assert_eq!(exec.status("words"), Some(NodeStatus::Failed));
     assert_eq!(exec.status("total"), Some(NodeStatus::Skipped));
+    // Every element's outcome is kept, not only the first failure's.
+    let elements = exec.elements("words");
+    let errors: Vec<(usize, Option<&str>)> = elements
+        .iter()
+        .map(|e| (e.index, e.error.as_deref()))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (0, None),
+            (1, None),
+            (2, Some("no shouting: \"stop!\"")),
+            (3, Some("no shouting: \"bad!\"")),
+        ]
+    );
+    assert!(elements.iter().all(|e| e.attempts == 1 && e.end >= e.start));
+    assert!(exec.elements("total").is_empty());
     let err = dag.run::<usize>().expect_err("an element fails");
     let Error::TaskFailed { task, error } = &err else {
         panic!("{err}");

@@ -120,7 +120,7 @@ pub use checkpoint::CheckpointError;
 /// ```
 pub use dagmacros::task;
 pub use error::Error;
-pub use exec::{CacheStats, Execution, NodeResult, NodeStatus, ReuseSource};
+pub use exec::{CacheStats, ElementResult, Execution, NodeResult, NodeStatus, ReuseSource};
 pub use inputs::{InputError, Inputs};
 pub use options::TaskOptions;
 pub use profile::{ProfileReport, profile_execution};

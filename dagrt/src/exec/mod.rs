@@ -1,5 +1,6 @@
 //! The scheduler: per-node dependency counters, ready tasks run on a rayon pool, no level barriers.
 
+mod elements;
 mod execution;
 mod panics;
 mod plan;
@@ -9,6 +10,7 @@ pub(crate) mod slot;
 mod status;
 mod tracing;
 
+pub use elements::ElementResult;
 pub(crate) use execution::new_run_id;
 pub use execution::{CacheStats, Execution, NodeResult};
 pub(crate) use panics::{caught_text, drop_quietly};
