@@ -209,3 +209,40 @@ fn retries_apply_per_element() {
         ]
     );
 }
+
+#[test]
+fn a_builder_task_maps_over_its_input_with_add_each() {
+    use dag::Tasks;
+    use dag::graph::Graph;
+    let mut b = Graph::builder();
+    b.add_nodes(["texts", "lens"])
+        .add_edges([("texts", "lens")]);
+    let dag = Dag::from_graph("builder_each", b.build().expect("a DAG"))
+        .retries(1)
+        .backoff(std::time::Duration::from_millis(1));
+    let mut tasks = Tasks::new();
+    tasks
+        .add("texts", || texts(&["ab", "", "abc"]))
+        .add_each("lens", |t: &String| {
+            if t.is_empty() {
+                Err("empty".to_string())
+            } else {
+                Ok(t.len())
+            }
+        });
+    let exec = dag.execute_with(&tasks).expect("runs");
+    assert_eq!(exec.status("lens"), Some(NodeStatus::Failed));
+    let failure = exec.first_failure().expect("a failure");
+    assert_eq!(
+        failure.error.as_deref(),
+        Some("`lens[1]` failed: empty (after 2 attempts)")
+    );
+    let attempts: Vec<u32> = exec.elements("lens").iter().map(|e| e.attempts).collect();
+    assert_eq!(attempts, [1, 2, 1], "retries act per element");
+    assert_eq!(exec.node("lens").expect("a node").attempts, 1);
+
+    let mut ok = Tasks::new();
+    ok.add("texts", || texts(&["ab", "abc"]))
+        .add_each("lens", |t: &String| Ok::<_, String>(t.len()));
+    assert_eq!(dag.run_with::<Vec<usize>>(&ok).expect("runs"), [2, 3]);
+}

@@ -81,6 +81,22 @@ where
     E: Sync,
     R: Send + Sync + 'static,
 {
+    map_elements(inputs, T::NAME, elems, f)
+}
+
+/// [`each`] for a task called `name` (also the builder's [`Tasks::add_each`]).
+///
+/// [`Tasks::add_each`]: crate::Tasks::add_each
+pub(crate) fn map_elements<E, R>(
+    inputs: &Inputs<'_>,
+    name: &str,
+    elems: &[E],
+    f: impl Fn(&E) -> Result<R, String> + Sync,
+) -> BodyResult
+where
+    E: Sync,
+    R: Send + Sync + 'static,
+{
     let clock = crate::exec::clock();
     let (retries, backoff) = inputs.retry;
     let node = inputs.node.0;
@@ -129,7 +145,7 @@ where
         match result {
             Ok(v) => outputs.push(v),
             Err(e) => {
-                failed.get_or_insert_with(|| format!("`{}[{i}]` failed: {e}", T::NAME));
+                failed.get_or_insert_with(|| format!("`{name}[{i}]` failed: {e}"));
             }
         }
     }

@@ -128,6 +128,45 @@ impl<'a> Tasks<'a> {
         self.insert::<R::Ok>(name.into(), body, None)
     }
 
+    /// A task mapped over the elements of its one input, a `Vec<E>` (what `#[each]` does for
+    /// a `#[task]`): `f` runs once per element, in parallel on the DAG's pool, and the task's
+    /// output is the `Vec` of `f`'s outputs in element order. Each element is traced as
+    /// `name[i]` and recorded with its index; retries apply per element; the first failing
+    /// element fails the task, naming its index.
+    ///
+    /// ```
+    /// use dag::{Dag, Tasks, graph::Graph};
+    ///
+    /// let mut b = Graph::builder();
+    /// b.add_nodes(["words", "lengths"]).add_edges([("words", "lengths")]);
+    /// let dag = Dag::from_graph("lengths", b.build()?);
+    ///
+    /// let mut tasks = Tasks::new();
+    /// tasks
+    ///     .add("words", || vec!["a".to_string(), "bcd".to_string()])
+    ///     .add_each("lengths", |w: &String| Ok::<_, String>(w.len()));
+    /// assert_eq!(dag.run_with::<Vec<usize>>(&tasks)?, [1, 3]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn add_each<E, R, F>(&mut self, name: impl Into<String>, f: F) -> &mut Self
+    where
+        E: Send + Sync + 'static,
+        R: Fallible,
+        F: Fn(&E) -> R + Send + Sync + 'a,
+    {
+        let body: DynBody<'a> = Box::new(move |inputs: &Inputs<'_>| {
+            let elems = inputs.get::<Vec<E>>(0).map_err(|e| e.to_string())?;
+            let node = inputs.graph.name(inputs.node);
+            crate::each::map_elements(inputs, node, elems, |e| f(e).into_body_result())
+        });
+        let name = name.into();
+        self.insert::<Vec<R::Ok>>(name.clone(), body, None);
+        if let Some(entry) = self.bodies.get_mut(&name) {
+            entry.spec.mapped = true;
+        }
+        self
+    }
+
     /// A zero-argument task whose output serde can persist (with postcard): it can be cached,
     /// checkpointed and resumed like a `#[task]` with a serde output.
     ///
