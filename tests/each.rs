@@ -246,3 +246,33 @@ fn a_builder_task_maps_over_its_input_with_add_each() {
         .add_each("lens", |t: &String| Ok::<_, String>(t.len()));
     assert_eq!(dag.run_with::<Vec<usize>>(&ok).expect("runs"), [2, 3]);
 }
+
+mod slow {
+    use dag::task;
+
+    /// Milliseconds per element.
+    #[task]
+    pub fn delays() -> Vec<u64> {
+        vec![2, 2, 100, 2, 2]
+    }
+
+    /// Sleeps that long.
+    #[task(final)]
+    pub fn naps(#[each] delays: &u64) -> u64 {
+        std::thread::sleep(std::time::Duration::from_millis(*delays));
+        *delays
+    }
+}
+
+#[test]
+fn the_profile_names_a_straggling_element() {
+    let dag = Dag::new("slow").max_workers(2);
+    let exec = dag.execute().expect("runs");
+    let report = dag::profile_execution(&dag, &exec);
+    let found: Vec<(&str, &str)> = report
+        .stragglers
+        .iter()
+        .map(|s| (s.join.as_str(), s.straggler.as_str()))
+        .collect();
+    assert_eq!(found, [("naps", "naps[2]")], "{:?}", report.stragglers);
+}

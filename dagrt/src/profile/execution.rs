@@ -17,6 +17,49 @@ pub fn profile_execution<D: ?Sized>(dag: &D, execution: &Execution) -> ProfileRe
     ProfileReport::from_execution(execution)
 }
 
+/// The stragglers among the elements of each `#[each]` task: its slowest completed element
+/// (ties: smallest index) when at least `min_ratio` × the median of its other completed
+/// elements (a zero median never yields one), named `task[i]` with the task as the join.
+fn element_stragglers(execution: &Execution, min_ratio: f64) -> Vec<super::report::Straggler> {
+    let mut out = Vec::new();
+    for id in execution.graph().nodes() {
+        let name = execution.graph().name(id);
+        let done: Vec<(usize, f64)> = execution
+            .elements(name)
+            .iter()
+            .filter(|e| e.error.is_none())
+            .map(|e| (e.index, (e.end - e.start).max(0.0)))
+            .collect();
+        if done.len() < 2 {
+            continue;
+        }
+        let Some(&(slow, slowest)) = done.iter().reduce(|a, b| if b.1 > a.1 { b } else { a })
+        else {
+            continue;
+        };
+        let mut others: Vec<f64> = done
+            .iter()
+            .filter(|(i, _)| *i != slow)
+            .map(|(_, d)| *d)
+            .collect();
+        others.sort_by(f64::total_cmp);
+        let k = others.len();
+        let median = if k % 2 == 1 {
+            others[k / 2]
+        } else {
+            (others[k / 2 - 1] + others[k / 2]) / 2.0
+        };
+        if median > 0.0 && slowest / median >= min_ratio {
+            out.push(super::report::Straggler {
+                join: name.to_string(),
+                straggler: format!("{name}[{slow}]"),
+                ratio: slowest / median,
+            });
+        }
+    }
+    out
+}
+
 impl ProfileReport {
     /// Profiles an execution with the default options.
     #[must_use]
@@ -43,7 +86,11 @@ impl ProfileReport {
                 (status, r.start, r.end, r.worker)
             },
         );
-        ProfileReport::from_input_with(&input, options)
+        let mut report = ProfileReport::from_input_with(&input, options);
+        report
+            .stragglers
+            .extend(element_stragglers(execution, options.straggler_ratio));
+        report
     }
 
     /// Profiles a saved trace of a run of `graph` (node names must match).

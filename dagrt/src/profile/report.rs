@@ -60,7 +60,9 @@ pub struct ProfileReport {
     /// status), in input order: its slowest Completed input (ties: earliest in
     /// input order) when that input's duration is ≥ `straggler_ratio` × the
     /// median duration of the join's other Completed inputs. A median of 0
-    /// never yields a straggler (the ratio would be infinite).
+    /// never yields a straggler (the ratio would be infinite). For an `#[each]` task, its
+    /// slowest element (`words[3]`) against the median of its other elements, the task as
+    /// the join (profiles of an [`Execution`](crate::Execution) only).
     pub stragglers: Vec<Straggler>,
 }
 
