@@ -26,6 +26,56 @@
 //! # Ok::<(), dag::Error>(())
 //! ```
 //!
+//! Pipelines take inputs and fan out over data (DESIGN §7, as written there):
+//!
+//! ```standalone_crate
+//! use dag::{task, Dag};
+//! use std::path::PathBuf;
+//!
+//! /// Directory to scan.
+//! #[task(input)]
+//! fn root() -> PathBuf;                          // no body: the run must provide it
+//!
+//! /// Shortest word that counts.
+//! #[task(input)]
+//! fn min_len() -> usize { 3 }                    // a body: the default
+//!
+//! /// Files under the root.
+//! #[task]
+//! fn files(root: &PathBuf) -> std::io::Result<Vec<PathBuf>> {
+//!     let mut files = std::fs::read_dir(root)?
+//!         .map(|e| e.map(|e| e.path()))
+//!         .collect::<std::io::Result<Vec<_>>>()?;
+//!     files.sort();
+//!     Ok(files)
+//! }
+//!
+//! /// Words in one file: runs once per element of `files`, in parallel.
+//! #[task]
+//! fn words(#[each] files: &PathBuf, min_len: &usize) -> std::io::Result<usize> {
+//!     let text = std::fs::read_to_string(files)?;
+//!     Ok(text.split_whitespace().filter(|w| w.len() >= *min_len).count())
+//! }
+//!
+//! /// Creates the output table; no data flows from it.
+//! #[task]
+//! fn schema() {}
+//!
+//! /// The sum, written after the schema exists.
+//! #[task(final, after = [schema])]
+//! fn total(words: &Vec<usize>) -> usize { words.iter().sum() }   // &[usize] works too
+//!
+//! let data = tempfile::tempdir()?;
+//! std::fs::write(data.path().join("a.txt"), "one two three")?;
+//! std::fs::write(data.path().join("b.txt"), "four five x")?;
+//! let dag = Dag::new("wc").set::<root>(data.path().into());
+//! let n: usize = dag.run()?;                     // runs everything
+//! assert_eq!(n, 5);
+//! let counts: Vec<usize> = dag.run_to::<words>()?;   // typed by the marker; runs root, files, words
+//! assert_eq!(counts, [3, 2]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! The tasks of one module form one DAG, named after the module; a binary may hold several
 //! (see [`Dag::new`]). Graphs known only at run time use [`graph::Graph::builder`], a
 //! [`GraphDag`] and [`Tasks`], and run on the same executor.
