@@ -62,7 +62,9 @@ fn profiling_and_runs_columns() {
             "end_offset",
             "worker",
             "attempt",
-            "run_started_at"
+            "run_started_at",
+            "reused_from",
+            "element_index"
         ]
     );
     assert_eq!(p.len(), 5);
@@ -259,7 +261,7 @@ fn missing_meta_dir_gives_empty_tables_and_creates_nothing() {
     let db = MetaDb::open(&meta);
     let t = db.query("SELECT * FROM profiling").unwrap();
     assert!(t.is_empty());
-    assert_eq!(t.column_names().len(), 13);
+    assert_eq!(t.column_names().len(), 15);
     assert_eq!(count(&db, "runs"), 0);
     assert!(db.mean_runtimes("etl").unwrap().is_empty());
     assert!(!meta.exists());

@@ -3,10 +3,12 @@
 use proc_macro2::{Span, TokenStream};
 use syn::meta::ParseNestedMeta;
 use syn::parse::Parser;
-use syn::{LitInt, LitStr};
+use syn::{Ident, LitInt, LitStr};
 
 /// Option names, in the order error messages list them.
-const ACCEPTED: &[&str] = &["final", "cache", "version", "retries", "backoff"];
+const ACCEPTED: &[&str] = &[
+    "final", "input", "after", "cache", "version", "retries", "backoff",
+];
 
 /// The parsed options; each keeps the span where it was written.
 #[derive(Default)]
@@ -21,6 +23,10 @@ pub struct Args {
     pub retries: Option<(u32, Span)>,
     /// `backoff = "100ms"`: first delay between attempts, in nanoseconds (doubles each time).
     pub backoff: Option<(u64, Span)>,
+    /// `input`: the task is an input of its DAG (no body: required; a body: the default).
+    pub input: Option<Span>,
+    /// `after = [a, b]`: tasks that must finish first, without passing data.
+    pub after: Option<(Span, Vec<Ident>)>,
 }
 
 impl Args {
@@ -50,6 +56,14 @@ impl Args {
         match name.as_str() {
             "final" => set_once(&mut self.is_final, span, twice),
             "cache" => set_once(&mut self.cache, span, twice),
+            "input" => set_once(&mut self.input, span, twice),
+            "after" => {
+                let value = meta.value()?;
+                let content;
+                syn::bracketed!(content in value);
+                let names = content.parse_terminated(task_name, syn::Token![,])?;
+                set_once(&mut self.after, (span, names.into_iter().collect()), twice)
+            }
             "version" => {
                 let lit: LitStr = meta.value()?.parse()?;
                 set_once(&mut self.version, lit, twice)
@@ -89,6 +103,12 @@ impl Args {
     }
 
     fn check(&self) -> syn::Result<()> {
+        if let (Some(_), Some(fin)) = (self.input, self.is_final) {
+            return Err(syn::Error::new(
+                fin,
+                "an input cannot be `final`: it is given to the run; mark the task that uses it `final`",
+            ));
+        }
         if let (Some(v), None) = (&self.version, self.cache) {
             return Err(syn::Error::new(
                 v.span(),
@@ -126,4 +146,14 @@ fn parse_duration(text: &str) -> Option<u64> {
         _ => return None,
     };
     n.checked_mul(scale)
+}
+
+/// Parses one name of `after = [..]`: a task name.
+fn task_name(input: syn::parse::ParseStream<'_>) -> syn::Result<Ident> {
+    input.parse::<Ident>().map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            "`after` lists task names: `after = [schema, load]`",
+        )
+    })
 }

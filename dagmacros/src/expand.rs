@@ -18,7 +18,7 @@ pub fn task(attr: TokenStream, item: TokenStream) -> TokenStream {
             return quote!(#item #err);
         }
     };
-    let args = Args::parse(attr);
+    let args = Args::parse(attr).and_then(|a| validate::check_options(&f, &a).map(|()| a));
     let deps = validate::check(&f);
     match (args, deps) {
         (Ok(args), Ok(deps)) => expand(&f, &args, &deps),
@@ -105,22 +105,47 @@ fn expand(f: &TaskFn, args: &Args, deps: &[Dep<'_>]) -> TokenStream {
         let dep = d.name;
         quote_spanned!(dep.span()=> type #a = #dep;)
     });
+    let after: &[syn::Ident] = args.after.as_ref().map_or(&[], |(_, names)| names);
+    let after_aliases: Vec<_> = (0..after.len())
+        .map(|i| format_ident!("__DagAfter{}", i))
+        .collect();
+    let after_defs = after
+        .iter()
+        .zip(&after_aliases)
+        .map(|(t, a)| quote_spanned!(t.span()=> type #a = #t;));
     let vars: Vec<_> = (0..deps.len())
         .map(|i| format_ident!("__dag_arg{}", i))
         .collect();
-    let arg_lets = deps.iter().enumerate().map(|(i, d)| {
-        let (ty, a, v) = (d.ty, &aliases[i], &vars[i]);
-        quote_spanned!(ty.span()=> let #v: #ty = ::dag::__private::dep::<#a>(__dag_inputs, #i);)
-    });
+    let mapped = deps.iter().position(|d| d.each);
+    let arg_lets = deps
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != mapped)
+        .map(|(i, d)| {
+            let (ty, a, v) = (d.ty, &aliases[i], &vars[i]);
+            quote_spanned!(ty.span()=> let #v: #ty = ::dag::__private::dep::<#a>(__dag_inputs, #i);)
+        });
     // `max(max(0, a + 1), b + 1)`: no array, so no promoted constant in rustc's cycle report.
-    let depth = deps.iter().zip(&aliases).fold(quote!(0), |acc, (d, a)| {
-        quote_spanned!(d.name.span()=> #private::max(#acc, <#a as #private::Task>::DEPTH + 1))
+    // `after` targets count like parameters: an unknown name or a cycle through them is an
+    // error at the name.
+    let named = deps
+        .iter()
+        .map(|d| d.name)
+        .zip(&aliases)
+        .chain(after.iter().zip(&after_aliases));
+    let depth = named.fold(quote!(0), |acc, (t, a)| {
+        quote_spanned!(t.span()=> #private::max(#acc, <#a as #private::Task>::DEPTH + 1))
     });
     let line = quote_spanned!(name.span()=> ::core::line!());
     // Spanned at the function's name, so a dependency cycle is reported at the tasks involved.
+    // A mapped task's output, for its dependents, is one element output per element.
+    let task_output = match mapped {
+        Some(_) => quote!(::std::vec::Vec<#output>),
+        None => output.clone(),
+    };
     let task_impl = quote_spanned! {name.span()=>
         impl #private::Task for #name {
-            type Output = #output;
+            type Output = #task_output;
             const NAME: &'static str = #name_str;
             const DEPTH: usize = #depth;
             fn descriptor() -> &'static #private::TaskDescriptor {
@@ -131,7 +156,12 @@ fn expand(f: &TaskFn, args: &Args, deps: &[Dep<'_>]) -> TokenStream {
     let final_marker = args.is_final.map(final_marker);
     let is_final = args.is_final.is_some();
     // The task's code hash: its signature and body, as tokens (editing the task changes it).
-    let code_hash = blake3::hash(func.to_string().as_bytes())
+    let hashed = if f.body.is_some() {
+        func.clone()
+    } else {
+        f.source_tokens()
+    };
+    let code_hash = blake3::hash(hashed.to_string().as_bytes())
         .to_hex()
         .to_string();
     let options = options_expr(args);
@@ -142,6 +172,52 @@ fn expand(f: &TaskFn, args: &Args, deps: &[Dep<'_>]) -> TokenStream {
         }
     });
     let codec = codec_expr(f, args, &quote!(<#name as #private::Task>::Output));
+    let is_mapped = mapped.is_some();
+    let input_kind = match (args.input, &f.body) {
+        (None, _) => quote!(#private::InputKind::Task),
+        (Some(_), Some(_)) => quote!(#private::InputKind::Default),
+        (Some(_), None) => quote!(#private::InputKind::Required),
+    };
+    // A required input has no function to call: the runtime refuses a run that gives it no
+    // value before anything runs, so this body is never reached.
+    let run_fn = if let Some(k) = mapped {
+        let (ty, v) = (deps[k].ty, &vars[k]);
+        // The alias, named at the parameter: a failed `Elements` bound is reported there.
+        let a = &syn::Ident::new(&aliases[k].to_string(), ty.span());
+        let elems = quote_spanned!(ty.span()=> ::dag::__private::elements::<#a>(__dag_inputs, #k));
+        let bind = quote_spanned!(ty.span()=> let #v: #ty = __dag_elem;);
+        let elem_wrap = match &f.sig.output {
+            ReturnType::Type(_, ty) if is_fallible(ty) => quote!(elem_fallible),
+            _ => quote!(elem_ok),
+        };
+        // Spanned at the parameter: an upstream output that is no sequence is reported there.
+        let call = quote!(::dag::__private::#elem_wrap(#name(#(#vars),*)));
+        let map = quote_spanned! {ty.span()=>
+            ::dag::__private::each::<#name, _, _>(__dag_inputs, #elems, |__dag_elem| {
+                #bind
+                #call
+            })
+        };
+        quote! {
+            fn __dag_run(__dag_inputs: &#private::Inputs<'_>) -> #private::BodyResult {
+                #(#arg_lets)*
+                #map
+            }
+        }
+    } else if f.body.is_some() {
+        quote! {
+            fn __dag_run(__dag_inputs: &#private::Inputs<'_>) -> #private::BodyResult {
+                #(#arg_lets)*
+                #private::#wrap(#name(#(#vars),*))
+            }
+        }
+    } else {
+        quote! {
+            fn __dag_run(_: &#private::Inputs<'_>) -> #private::BodyResult {
+                #private::missing_input::<#name>()
+            }
+        }
+    };
     quote! {
         #func
 
@@ -153,6 +229,7 @@ fn expand(f: &TaskFn, args: &Args, deps: &[Dep<'_>]) -> TokenStream {
 
         const _: () = {
             #(#alias_defs)*
+            #(#after_defs)*
 
             #task_impl
 
@@ -162,10 +239,7 @@ fn expand(f: &TaskFn, args: &Args, deps: &[Dep<'_>]) -> TokenStream {
                 #codec
             }
 
-            fn __dag_run(__dag_inputs: &#private::Inputs<'_>) -> #private::BodyResult {
-                #(#arg_lets)*
-                #private::#wrap(#name(#(#vars),*))
-            }
+            #run_fn
 
             static __DAG_TASK: #private::TaskDescriptor =
                 #private::TaskDescriptor::new::<<#name as #private::Task>::Output>(
@@ -179,6 +253,9 @@ fn expand(f: &TaskFn, args: &Args, deps: &[Dep<'_>]) -> TokenStream {
                 .with_deps(&[#(<#aliases as #private::Task>::descriptor),*])
                 .with_identity(#code_hash, __dag_codec)
                 .with_options(#options)
+                .with_after(&[#(<#after_aliases as #private::Task>::descriptor),*])
+                .with_input(#input_kind)
+                .with_mapped(#is_mapped)
                 .with_place(#is_final, <#name as #private::Task>::DEPTH);
 
             #private::inventory::submit! { #private::Registration(&__DAG_TASK) }

@@ -9,7 +9,11 @@ pub struct TaskFn {
     pub attrs: Vec<Attribute>,
     pub vis: Visibility,
     pub sig: Signature,
-    pub body: Group,
+    /// `None` for a function written without a body (`fn root() -> PathBuf;`), which only a
+    /// required input (`#[task(input)]`) may be; `expand` checks that.
+    pub body: Option<Group>,
+    /// The `;` of a function without a body.
+    pub semi: Option<syn::Token![;]>,
 }
 
 impl Parse for TaskFn {
@@ -29,13 +33,18 @@ impl Parse for TaskFn {
             ));
         }
         let sig: Signature = input.parse()?;
-        let body: Group = input.parse()?;
-        if body.delimiter() != Delimiter::Brace {
-            return Err(syn::Error::new(
-                body.span(),
-                "expected the function body `{ ... }`",
-            ));
-        }
+        let (body, semi) = if input.peek(syn::Token![;]) {
+            (None, Some(input.parse()?))
+        } else {
+            let body: Group = input.parse()?;
+            if body.delimiter() != Delimiter::Brace {
+                return Err(syn::Error::new(
+                    body.span(),
+                    "expected the function body `{ ... }`",
+                ));
+            }
+            (Some(body), None)
+        };
         if !input.is_empty() {
             return Err(input.error("unexpected tokens after the function body"));
         }
@@ -44,6 +53,7 @@ impl Parse for TaskFn {
             vis,
             sig,
             body,
+            semi,
         })
     }
 }
@@ -69,14 +79,35 @@ impl TaskFn {
         lines.join("\n").trim().to_string()
     }
 
-    /// The function exactly as written.
+    /// The function exactly as written; nothing for a function without a body (a required
+    /// input: there is no code to call, so no function is emitted, only its marker type).
     pub fn to_tokens(&self) -> TokenStream {
         let TaskFn {
             attrs,
             vis,
             sig,
             body,
+            ..
         } = self;
-        quote::quote!(#(#attrs)* #vis #sig #body)
+        // `#[each]` is ours: the function keeps its parameters as written, without it.
+        let mut sig = sig.clone();
+        for arg in &mut sig.inputs {
+            if let syn::FnArg::Typed(pt) = arg {
+                pt.attrs.retain(|a| !crate::validate::is_each(a));
+            }
+        }
+        match body {
+            Some(body) => quote::quote!(#(#attrs)* #vis #sig #body),
+            None => TokenStream::new(),
+        }
+    }
+
+    /// The signature and body as written (`fn root() -> PathBuf;` for a required input):
+    /// hashed into the task's code identity.
+    pub fn source_tokens(&self) -> TokenStream {
+        let TaskFn {
+            sig, body, semi, ..
+        } = self;
+        quote::quote!(#sig #body #semi)
     }
 }

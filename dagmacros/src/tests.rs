@@ -208,3 +208,72 @@ fn options_become_one_task_options_value() {
         "{src}"
     );
 }
+
+#[test]
+fn a_required_input_has_a_marker_but_no_function() {
+    let src = expand_to_source(
+        quote!(input),
+        quote! {
+            /// Directory to scan.
+            pub fn root() -> std::path::PathBuf;
+        },
+    );
+    assert!(!src.contains("pub fn root()"), "{src}");
+    assert!(src.contains("pub struct root {}"), "{src}");
+    assert!(
+        src.contains("::dag::__private::missing_input::<root>()"),
+        "{src}"
+    );
+    assert!(
+        src.contains(".with_input(::dag::__private::InputKind::Required)"),
+        "{src}"
+    );
+    assert!(
+        src.contains(".with_description(\"Directory to scan.\")"),
+        "{src}"
+    );
+}
+
+#[test]
+fn an_input_with_a_body_keeps_its_function_as_the_default() {
+    let src = expand_to_source(
+        quote!(input),
+        quote!(
+            fn min_len() -> usize {
+                3
+            }
+        ),
+    );
+    assert!(src.contains("fn min_len() -> usize {\n    3\n}"), "{src}");
+    assert!(
+        src.contains(".with_input(::dag::__private::InputKind::Default)"),
+        "{src}"
+    );
+}
+
+#[test]
+fn after_targets_are_types_counted_in_the_depth() {
+    let src = expand_to_source(
+        quote!(after = [schema, load]),
+        quote!(
+            fn total(rows: &u32) -> u32 {
+                *rows
+            }
+        ),
+    );
+    assert!(
+        src.contains("type __DagAfter0 = schema;") && src.contains("type __DagAfter1 = load;"),
+        "{src}"
+    );
+    assert!(
+        src.contains("<__DagAfter1 as ::dag::__private::Task>::DEPTH + 1"),
+        "{src}"
+    );
+    assert!(
+        src.contains(
+            ".with_after(\n            &[\n                <__DagAfter0 as ::dag::__private::Task>::descriptor,\n                \
+             <__DagAfter1 as ::dag::__private::Task>::descriptor,\n            ],\n        )"
+        ),
+        "{src}"
+    );
+}

@@ -1,5 +1,6 @@
 //! Local checks of a task's signature; every mistake is reported at its token, all at once.
 
+use crate::args::Args;
 use crate::input::TaskFn;
 use syn::{FnArg, Ident, Pat, ReturnType, Type};
 
@@ -7,6 +8,13 @@ use syn::{FnArg, Ident, Pat, ReturnType, Type};
 pub struct Dep<'a> {
     pub name: &'a Ident,
     pub ty: &'a Type,
+    /// `#[each]`: the task runs once per element of this upstream output.
+    pub each: bool,
+}
+
+/// Whether `attr` is `#[each]`.
+pub fn is_each(attr: &syn::Attribute) -> bool {
+    attr.path().is_ident("each")
 }
 
 /// Accumulates errors so the user sees every mistake in one compile.
@@ -57,6 +65,7 @@ pub fn check(f: &TaskFn) -> syn::Result<Vec<Dep<'_>>> {
         );
     }
     let mut deps = Vec::new();
+    let mut each_seen = false;
     for arg in &sig.inputs {
         match arg {
             FnArg::Receiver(r) => errors.push(
@@ -64,6 +73,19 @@ pub fn check(f: &TaskFn) -> syn::Result<Vec<Dep<'_>>> {
                 "a task is a free function: remove `self` (parameters name upstream tasks)",
             ),
             FnArg::Typed(pt) => {
+                let mut each = false;
+                for attr in pt.attrs.iter().filter(|a| is_each(a)) {
+                    if !matches!(attr.meta, syn::Meta::Path(_)) {
+                        errors.push(attr, "`#[each]` takes no arguments");
+                    } else if each_seen {
+                        errors.push(
+                            attr,
+                            "only one parameter can be `#[each]`: a task maps over one upstream output",
+                        );
+                    }
+                    each_seen = true;
+                    each = true;
+                }
                 let name = match &*pt.pat {
                     Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => Some(&p.ident),
                     other => {
@@ -95,7 +117,11 @@ pub fn check(f: &TaskFn) -> syn::Result<Vec<Dep<'_>>> {
                     if *name == sig.ident {
                         errors.push(name, format!("task `{name}` cannot depend on itself"));
                     } else if ty_ok {
-                        deps.push(Dep { name, ty: &pt.ty });
+                        deps.push(Dep {
+                            name,
+                            ty: &pt.ty,
+                            each,
+                        });
                     }
                 }
             }
@@ -104,5 +130,31 @@ pub fn check(f: &TaskFn) -> syn::Result<Vec<Dep<'_>>> {
     match errors.0 {
         Some(e) => Err(e),
         None => Ok(deps),
+    }
+}
+
+/// Checks what `#[task(input)]` and `after = [..]` demand of the function: only an input may
+/// leave its body out, an input has no parameters, and no task comes after itself.
+pub fn check_options(f: &TaskFn, args: &Args) -> syn::Result<()> {
+    let mut errors = Errors::default();
+    match (args.input, &f.semi) {
+        (None, Some(semi)) => errors.push(
+            semi,
+            "a task needs a body `{ ... }`; only a required input, `#[task(input)]`, is written without one",
+        ),
+        (Some(_), _) if !f.sig.inputs.is_empty() => errors.push(
+            &f.sig.inputs,
+            "an input takes no parameters: its value is given to the run (`Dag::set`) or is its body's default",
+        ),
+        _ => {}
+    }
+    for name in args.after.iter().flat_map(|(_, names)| names) {
+        if *name == f.sig.ident {
+            errors.push(name, format!("task `{name}` cannot run after itself"));
+        }
+    }
+    match errors.0 {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
 }

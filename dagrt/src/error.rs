@@ -120,6 +120,22 @@ pub enum Error {
         /// The DAG the previous execution ran.
         previous: String,
     },
+    /// A required input (`#[task(input)]` without a body) was given no value with
+    /// [`Dag::set`](crate::Dag::set); nothing ran.
+    MissingInput {
+        /// The DAG.
+        dag: String,
+        /// Each input without a value: its name and `file:line`, in the DAG's node order.
+        inputs: Vec<(String, String)>,
+    },
+    /// `execute_to` named tasks that are not in the DAG, or `run_to` / `set` a task of
+    /// another DAG.
+    NotInDag {
+        /// The DAG.
+        dag: String,
+        /// The names not found, as given.
+        names: Vec<String>,
+    },
 }
 
 impl From<GraphError> for Error {
@@ -239,6 +255,29 @@ impl fmt::Display for Error {
                 f,
                 "cannot rerun DAG `{dag}`: the previous execution ran DAG `{previous}` with \
                  other tasks; rerun needs an execution of this DAG"
+            ),
+            Error::MissingInput { dag, inputs } => {
+                write!(f, "DAG `{dag}` cannot run: ")?;
+                for (i, (name, location)) in inputs.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("; ")?;
+                    }
+                    write!(
+                        f,
+                        "input `{name}` ({location}) has no value: set it with \
+                         `.set::<{name}>(value)`"
+                    )?;
+                }
+                Ok(())
+            }
+            Error::NotInDag { dag, names } => write!(
+                f,
+                "DAG `{dag}` has no task {}",
+                names
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         }
     }

@@ -230,6 +230,7 @@ impl GraphDag {
             final_node,
             tasks: Arc::from(Vec::new()),
             specs,
+            provided: Vec::new(),
         }
     }
 

@@ -11,6 +11,11 @@ pub struct Inputs<'a> {
     pub(crate) graph: &'a Graph,
     pub(crate) node: NodeId,
     pub(crate) slots: &'a [Slot],
+    /// Where an `#[each]` task logs its elements' runs.
+    pub(crate) elements: &'a std::sync::Mutex<Vec<crate::exec::ElementRun>>,
+    /// The node's resolved retries and first backoff, which an `#[each]` task applies per
+    /// element.
+    pub(crate) retry: (u32, std::time::Duration),
 }
 
 /// Why an input could not be read.

@@ -4,7 +4,7 @@
 use crate::cache::CacheStore;
 use crate::config::RunConfig;
 use crate::error::Error;
-use crate::exec::policy::{NodeSpec, Policies};
+use crate::exec::policy::{NodeSpec, Policies, Preset};
 use crate::exec::{self, Bodies, Execution, NodeStatus};
 use crate::graph::{Graph, NodeId};
 use crate::preset::{
@@ -40,6 +40,8 @@ pub(crate) struct Launch<'a> {
     pub tasks: Arc<[&'static TaskDescriptor]>,
     /// Each node's spec, by node id; empty when every node has the default spec.
     pub specs: &'a [NodeSpec],
+    /// Values given with `Dag::set`: these nodes run no code.
+    pub provided: Vec<(NodeId, crate::value::Value)>,
 }
 
 impl Launch<'_> {
@@ -53,6 +55,7 @@ impl Launch<'_> {
             final_node,
             tasks,
             specs,
+            provided,
         } = self;
         let pool = config.worker_pool()?;
         let cache_store;
@@ -66,6 +69,7 @@ impl Launch<'_> {
         // of which is persistent), so a plain run copies nothing per node.
         let uniform = specs.is_empty() && !graph.is_empty();
         let needs_policies = config.checkpoint_dir.is_some()
+            || !provided.is_empty()
             || !matches!(memory, Memory::Fresh)
             || if uniform {
                 NodeSpec::default().options.resolve(defaults).beyond_plain()
@@ -138,6 +142,10 @@ impl Launch<'_> {
                     (&config.name, graph),
                     &mut early_warnings,
                 )?,
+            }
+            // A given value wins over any reuse.
+            for (n, value) in provided {
+                *x.preset[n.index()].get_mut_owned() = Preset::Provided(value);
             }
             policies = Some(x);
         }

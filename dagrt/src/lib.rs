@@ -26,6 +26,56 @@
 //! # Ok::<(), dag::Error>(())
 //! ```
 //!
+//! Pipelines take inputs and fan out over data (DESIGN §7, as written there):
+//!
+//! ```standalone_crate
+//! use dag::{task, Dag};
+//! use std::path::PathBuf;
+//!
+//! /// Directory to scan.
+//! #[task(input)]
+//! fn root() -> PathBuf;                          // no body: the run must provide it
+//!
+//! /// Shortest word that counts.
+//! #[task(input)]
+//! fn min_len() -> usize { 3 }                    // a body: the default
+//!
+//! /// Files under the root.
+//! #[task]
+//! fn files(root: &PathBuf) -> std::io::Result<Vec<PathBuf>> {
+//!     let mut files = std::fs::read_dir(root)?
+//!         .map(|e| e.map(|e| e.path()))
+//!         .collect::<std::io::Result<Vec<_>>>()?;
+//!     files.sort();
+//!     Ok(files)
+//! }
+//!
+//! /// Words in one file: runs once per element of `files`, in parallel.
+//! #[task]
+//! fn words(#[each] files: &PathBuf, min_len: &usize) -> std::io::Result<usize> {
+//!     let text = std::fs::read_to_string(files)?;
+//!     Ok(text.split_whitespace().filter(|w| w.len() >= *min_len).count())
+//! }
+//!
+//! /// Creates the output table; no data flows from it.
+//! #[task]
+//! fn schema() {}
+//!
+//! /// The sum, written after the schema exists.
+//! #[task(final, after = [schema])]
+//! fn total(words: &Vec<usize>) -> usize { words.iter().sum() }   // &[usize] works too
+//!
+//! let data = tempfile::tempdir()?;
+//! std::fs::write(data.path().join("a.txt"), "one two three")?;
+//! std::fs::write(data.path().join("b.txt"), "four five x")?;
+//! let dag = Dag::new("wc").set::<root>(data.path().into());
+//! let n: usize = dag.run()?;                     // runs everything
+//! assert_eq!(n, 5);
+//! let counts: Vec<usize> = dag.run_to::<words>()?;   // typed by the marker; runs root, files, words
+//! assert_eq!(counts, [3, 2]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! The tasks of one module form one DAG, named after the module; a binary may hold several
 //! (see [`Dag::new`]). Graphs known only at run time use [`graph::Graph::builder`], a
 //! [`GraphDag`] and [`Tasks`], and run on the same executor.
@@ -37,6 +87,7 @@ extern crate self as dag;
 mod cache;
 mod checkpoint;
 mod config;
+mod each;
 mod error;
 mod exec;
 mod file_kind;
@@ -50,7 +101,9 @@ mod persist;
 mod preset;
 pub mod profile;
 mod registry;
+mod select;
 mod static_dag;
+mod targets;
 mod task;
 mod tasks;
 pub mod trace;
@@ -73,6 +126,22 @@ pub use checkpoint::CheckpointError;
 /// - `#[task(final)]`: the task whose output [`Dag::run`] returns; one per module (= per DAG).
 /// - The doc comment is the task's description; the function stays callable as written.
 /// - A `...Result<T, E>` return type makes the task fallible: dependents receive `&T`.
+/// - `#[task(input)]`: an input of the DAG. Written without a body (`fn root() -> PathBuf;`)
+///   it is required: a run must give it a value with [`Dag::set`], or fails before any task
+///   runs ([`Error::MissingInput`]). No function is emitted for it (there is no code to call:
+///   `root()` does not compile), only its marker type, which dependents and `set::<root>` name.
+///   With a body, the body is its default and stays callable. An input has no parameters and
+///   cannot be `final`. [`Dag::set`] also overrides any other task.
+/// - `#[each]` on one parameter (`fn words(#[each] files: &PathBuf) -> usize`): the task runs
+///   once per element of that upstream output (a `Vec<T>`, boxed slice or array; the parameter
+///   is `&T`), the elements in parallel on the DAG's pool; dependents receive a `Vec` of the
+///   outputs in element order. Each element is traced as `words[3]` and recorded in its own
+///   profiling row (`element_index`); the first failing element fails the task, naming its
+///   index. Retries apply per element (only a failing element runs again); the cache stores
+///   the task's whole output. The function
+///   stays callable as written (`words(&path)`).
+/// - `#[task(after = [a, b])]`: `a` and `b` finish before this task starts, passing no data;
+///   checked like parameters (an unknown name, a cycle: compile errors at the name).
 ///
 /// Every wiring mistake is a compile error at the offending token. A parameter that names no
 /// task:
@@ -102,9 +171,9 @@ pub use checkpoint::CheckpointError;
 /// ```
 pub use dagmacros::task;
 pub use error::Error;
-pub use exec::{CacheStats, Execution, NodeResult, NodeStatus, ReuseSource};
+pub use exec::{CacheStats, ElementResult, Execution, NodeResult, NodeStatus, ReuseSource};
 pub use inputs::{InputError, Inputs};
 pub use options::TaskOptions;
 pub use profile::{ProfileReport, profile_execution};
-pub use task::{Task, TaskDescriptor};
+pub use task::{InputKind, Task, TaskDescriptor};
 pub use trace::ExecutionTrace;

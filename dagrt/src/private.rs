@@ -5,7 +5,7 @@ pub use crate::options::TaskOptions;
 pub use crate::persist::{
     Codec, NoCodec, Probe, SerdeCodec, assert_persistable, persistable_codec,
 };
-pub use crate::task::{Fallible, Task, TaskDescriptor};
+pub use crate::task::{Fallible, InputKind, Task, TaskDescriptor};
 pub use crate::value::BodyResult;
 pub use inventory;
 
@@ -46,3 +46,15 @@ pub fn dep<'a, T: Task>(inputs: &Inputs<'a>, i: usize) -> &'a T::Output {
         Err(e) => panic!("dag internal error: {e}"),
     }
 }
+
+/// The body of a required input, which has none: never called, since a run that gives the
+/// input no value is refused before any task runs ([`Error::MissingInput`](crate::Error)).
+pub fn missing_input<T: Task>() -> BodyResult {
+    Err(format!(
+        "input `{}` has no value: set it with `.set::<{}>(value)`",
+        T::NAME,
+        T::NAME
+    ))
+}
+
+pub use crate::each::{Elements, each, elem_fallible, elem_ok, elements};

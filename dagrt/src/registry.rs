@@ -99,6 +99,7 @@ fn assemble(
         }
         ids.insert(key(d), tasks.len() as u32);
         tasks.push(d);
+        stack.extend(d.after.iter().rev().map(|f| f()));
         stack.extend(d.deps.iter().rev().map(|f| f()));
     }
     let dag = module.to_string();
@@ -135,10 +136,16 @@ fn assemble(
             });
         }
     }
+    // Data edges first, in parameter order (a body reads input `i` from predecessor `i`),
+    // then the ordering-only edges of `after = [..]` that are not data edges already.
     let mut edges = Vec::new();
     for (i, d) in tasks.iter().enumerate() {
-        for f in d.deps {
-            edges.push((ids[&key(f())], i as u32));
+        let first = edges.len();
+        for f in d.deps.iter().chain(d.after) {
+            let edge = (ids[&key(f())], i as u32);
+            if !edges[first..].contains(&edge) {
+                edges.push(edge);
+            }
         }
     }
     let graph = Graph::from_parts(
@@ -184,6 +191,7 @@ fn assemble(
             codec: (d.codec)(),
             code_hash: d.code_hash,
             options: d.options,
+            mapped: d.mapped,
         })
         .collect();
     Ok(Registered {

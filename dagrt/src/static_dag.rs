@@ -8,6 +8,8 @@ use crate::graph_dag::estimate;
 use crate::launch::{Launch, Memory, take_final};
 use crate::options::TaskOptions;
 use crate::registry::{self, Registered};
+use crate::select::{Provided, select};
+use crate::task::InputKind;
 use std::any::{Any, TypeId, type_name};
 use std::collections::HashMap;
 use std::fmt;
@@ -37,7 +39,9 @@ use std::sync::Arc;
 /// ```
 #[must_use]
 pub struct Dag {
-    config: RunConfig,
+    pub(crate) config: RunConfig,
+    /// Values given with [`Dag::set`].
+    pub(crate) provided: Provided,
 }
 
 /// What [`Dag::tasks`] and [`Dag::task`] tell about one task.
@@ -57,6 +61,10 @@ pub struct TaskInfo {
     pub location: String,
     /// Whether it is the DAG's final task.
     pub is_final: bool,
+    /// Whether it is an input (`#[task(input)]`), and whether it has a default.
+    pub input: InputKind,
+    /// The tasks of `after = [..]`: they finish before it starts, passing no data.
+    pub after: Vec<&'static str>,
     /// The options written in `#[task(...)]` (the DAG's defaults apply where they are `None`).
     pub options: TaskOptions,
 }
@@ -73,6 +81,7 @@ impl Dag {
     pub fn new(name: impl Into<String>) -> Self {
         Dag {
             config: RunConfig::new(name.into()),
+            provided: Provided::default(),
         }
     }
 
@@ -115,7 +124,7 @@ impl Dag {
         })
     }
 
-    fn resolve(&self) -> Result<Arc<Registered>, Error> {
+    pub(crate) fn resolve(&self) -> Result<Arc<Registered>, Error> {
         registry::lookup(&self.config.name)
     }
 
@@ -162,20 +171,24 @@ impl Dag {
         Ok(self.resolve()?.graph.clone())
     }
 
-    /// The DAG in Graphviz DOT syntax.
+    /// The DAG in Graphviz DOT syntax; inputs (`#[task(input)]`) are drawn as parallelograms.
     ///
     /// # Errors
     /// If the DAG cannot be resolved.
     pub fn to_dot(&self) -> Result<String, Error> {
-        Ok(self.graph()?.to_dot(&self.config.name))
+        let spec = self.resolve()?;
+        let is_input = |n: NodeId| spec.tasks[n.index()].input.is_input();
+        Ok(spec.graph.to_dot_marking(&self.config.name, &is_input))
     }
 
-    /// The DAG as a Mermaid flowchart.
+    /// The DAG as a Mermaid flowchart; inputs are drawn as parallelograms (`n0[/"root"/]`).
     ///
     /// # Errors
     /// If the DAG cannot be resolved.
     pub fn to_mermaid(&self) -> Result<String, Error> {
-        Ok(self.graph()?.to_mermaid())
+        let spec = self.resolve()?;
+        let is_input = |n: NodeId| spec.tasks[n.index()].input.is_input();
+        Ok(spec.graph.to_mermaid_marking(&is_input))
     }
 
     /// Runs every task and returns what happened, whatever the tasks did.
@@ -189,7 +202,25 @@ impl Dag {
 
     fn execute_memory(&self, memory: Memory<'_>) -> Result<Execution, Error> {
         let spec = self.resolve()?;
-        launch(&spec).launch(&self.config, memory)
+        self.launch_part(&spec, None, memory)
+    }
+
+    /// Runs what `targets` need (`None`: the whole DAG) with the values given with `set`.
+    pub(crate) fn launch_part(
+        &self,
+        spec: &Registered,
+        targets: Option<&[NodeId]>,
+        memory: Memory<'_>,
+    ) -> Result<Execution, Error> {
+        let plain = targets.is_none()
+            && self.provided.is_empty()
+            && !spec.tasks.iter().any(|d| d.input == InputKind::Required);
+        if plain {
+            return launch(spec).launch(&self.config, memory);
+        }
+        select(spec, &self.provided, targets)?
+            .launch()
+            .launch(&self.config, memory)
     }
 
     /// Runs the DAG and returns the final task's output.
@@ -211,7 +242,15 @@ impl Dag {
                 found: d.output_type().to_string(),
             });
         }
-        let exec = launch(&spec).launch(&self.config, Memory::Fresh)?;
+        let exec = self.launch_part(&spec, None, Memory::Fresh)?;
+        // The run's graph may be a part of the DAG's (see `select`): find the final task in it.
+        let fin = exec
+            .graph()
+            .find(spec.graph.name(fin))
+            .ok_or_else(|| Error::NotInDag {
+                dag: spec.module.to_string(),
+                names: vec![d.name.to_string()],
+            })?;
         take_final(exec, fin, d.output_type())
     }
 }
@@ -225,6 +264,7 @@ fn launch(spec: &Registered) -> Launch<'_> {
         final_node: spec.final_node,
         tasks: spec.tasks.clone(),
         specs: &spec.specs,
+        provided: Vec::new(),
     }
 }
 
@@ -238,13 +278,17 @@ fn task_info(spec: &Registered, n: NodeId) -> TaskInfo {
         module_path: d.module_path,
         location: d.location(),
         is_final: spec.final_node == Some(n),
+        input: d.input,
+        after: d.after(),
         options: d.options,
     }
 }
 
 impl fmt::Debug for Dag {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        debug_config(f.debug_struct("Dag"), &self.config).finish_non_exhaustive()
+        debug_config(f.debug_struct("Dag"), &self.config)
+            .field("provided", &self.provided.names())
+            .finish_non_exhaustive()
     }
 }
 

@@ -40,6 +40,12 @@ pub struct TaskDescriptor {
     pub(crate) line: u32,
     /// The dependencies, in parameter order.
     pub(crate) deps: &'static [fn() -> &'static TaskDescriptor],
+    /// The tasks of `after = [..]`: they finish first, passing no data.
+    pub(crate) after: &'static [fn() -> &'static TaskDescriptor],
+    /// Whether the task is an input (`#[task(input)]`), and whether it has a default.
+    pub(crate) input: InputKind,
+    /// `#[each]`: the task maps over an upstream output (retries then act per element).
+    pub(crate) mapped: bool,
     pub(crate) output_type: fn() -> &'static str,
     pub(crate) output_type_id: fn() -> TypeId,
     /// Whether the output owns memory (false for zero-sized outputs without drop glue, such
@@ -81,6 +87,9 @@ impl TaskDescriptor {
             file,
             line,
             deps: &[],
+            after: &[],
+            input: InputKind::Task,
+            mapped: false,
             output_type: type_name::<T>,
             output_type_id: TypeId::of::<T>,
             output_frees: frees::<T>(),
@@ -106,6 +115,30 @@ impl TaskDescriptor {
     #[must_use]
     pub const fn with_deps(mut self, deps: &'static [fn() -> &'static TaskDescriptor]) -> Self {
         self.deps = deps;
+        self
+    }
+
+    /// Sets the tasks of `after = [..]` (generated code).
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn with_after(mut self, after: &'static [fn() -> &'static TaskDescriptor]) -> Self {
+        self.after = after;
+        self
+    }
+
+    /// Marks an input (generated code).
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn with_input(mut self, input: InputKind) -> Self {
+        self.input = input;
+        self
+    }
+
+    /// Marks a task with an `#[each]` parameter (generated code).
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn with_mapped(mut self, mapped: bool) -> Self {
+        self.mapped = mapped;
         self
     }
 
@@ -169,6 +202,18 @@ impl TaskDescriptor {
         self.options
     }
 
+    /// Whether this is an input (`#[task(input)]`), and whether it has a default.
+    #[must_use]
+    pub fn input(&self) -> InputKind {
+        self.input
+    }
+
+    /// The names of the tasks of `after = [..]`, which finish before this one starts.
+    #[must_use]
+    pub fn after(&self) -> Vec<&'static str> {
+        self.after.iter().map(|f| f().name).collect()
+    }
+
     /// Whether this is its DAG's `#[task(final)]`.
     #[must_use]
     pub fn is_final(&self) -> bool {
@@ -179,6 +224,26 @@ impl TaskDescriptor {
     #[must_use]
     pub fn location(&self) -> String {
         format!("{}:{}", self.file, self.line)
+    }
+}
+
+/// What kind of node a `#[task]` is: a task, or an input of its DAG (`#[task(input)]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InputKind {
+    /// A task (its body runs, unless [`Dag::set`](crate::Dag::set) gives its value).
+    Task,
+    /// An input with a default: its body gives the value when the run sets none.
+    Default,
+    /// A required input, written without a body: a run must give it a value with
+    /// [`Dag::set`](crate::Dag::set).
+    Required,
+}
+
+impl InputKind {
+    /// Whether this is an input (with or without a default).
+    #[must_use]
+    pub fn is_input(self) -> bool {
+        !matches!(self, InputKind::Task)
     }
 }
 

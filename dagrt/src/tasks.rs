@@ -71,8 +71,9 @@ pub struct Tasks<'a> {
     index: FxHashMap<String, usize>,
     /// The bodies, in the order their names were first given (`None` once taken).
     entries: Vec<Option<Entry<'a>>>,
-    /// Whether a persistent task was added (otherwise every spec is the default one).
-    persistent: bool,
+    /// Whether a task with a spec other than the default was added (a persistent or mapped
+    /// one); otherwise no spec is passed to a run.
+    special_specs: bool,
 }
 
 /// A task's output type, for `run_with` to check before running and to name in messages.
@@ -98,7 +99,7 @@ impl<'a> Tasks<'a> {
         Tasks {
             index: FxHashMap::default(),
             entries: Vec::new(),
-            persistent: false,
+            special_specs: false,
         }
     }
 
@@ -133,6 +134,46 @@ impl<'a> Tasks<'a> {
             f(inputs).into_body_result().map(|v| Box::new(v) as _)
         });
         self.insert::<R::Ok>(name.into(), body, None)
+    }
+
+    /// A task mapped over the elements of its one input, a `Vec<E>` (what `#[each]` does for
+    /// a `#[task]`): `f` runs once per element, in parallel on the DAG's pool, and the task's
+    /// output is the `Vec` of `f`'s outputs in element order. Each element is traced as
+    /// `name[i]` and recorded with its index; retries apply per element; the first failing
+    /// element fails the task, naming its index.
+    ///
+    /// ```
+    /// use dag::{Dag, Tasks, graph::Graph};
+    ///
+    /// let mut b = Graph::builder();
+    /// b.add_nodes(["words", "lengths"]).add_edges([("words", "lengths")]);
+    /// let dag = Dag::from_graph("lengths", b.build()?);
+    ///
+    /// let mut tasks = Tasks::new();
+    /// tasks
+    ///     .add("words", || vec!["a".to_string(), "bcd".to_string()])
+    ///     .add_each("lengths", |w: &String| Ok::<_, String>(w.len()));
+    /// assert_eq!(dag.run_with::<Vec<usize>>(&tasks)?, [1, 3]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn add_each<E, R, F>(&mut self, name: impl Into<String>, f: F) -> &mut Self
+    where
+        E: Send + Sync + 'static,
+        R: Fallible,
+        F: Fn(&E) -> R + Send + Sync + 'a,
+    {
+        let body: DynBody<'a> = Box::new(move |inputs: &Inputs<'_>| {
+            let elems = inputs.get::<Vec<E>>(0).map_err(|e| e.to_string())?;
+            let node = inputs.graph.name(inputs.node);
+            crate::each::map_elements(inputs, node, elems, |e| f(e).into_body_result())
+        });
+        let name = name.into();
+        self.insert::<Vec<R::Ok>>(name.clone(), body, None);
+        if let Some(entry) = self.entry_mut(&name) {
+            entry.spec.mapped = true;
+        }
+        self.special_specs = true;
+        self
     }
 
     /// A zero-argument task whose output serde can persist (with postcard): it can be cached,
@@ -195,7 +236,7 @@ impl<'a> Tasks<'a> {
             spec,
             output: OutputType::of::<T>(),
         };
-        self.persistent |= entry.spec.codec.is_some();
+        self.special_specs |= entry.spec.codec.is_some();
         match self.index.get(&name) {
             Some(&i) => self.entries[i] = Some(entry),
             None => {
@@ -228,6 +269,12 @@ impl<'a> Tasks<'a> {
     /// The body given for node `name`.
     fn entry(&self, name: &str) -> Option<&Entry<'a>> {
         self.index.get(name).and_then(|&i| self.entries[i].as_ref())
+    }
+
+    /// The body given for node `name`, to adjust its spec.
+    fn entry_mut(&mut self, name: &str) -> Option<&mut Entry<'a>> {
+        let &i = self.index.get(name)?;
+        self.entries[i].as_mut()
     }
 
     /// Takes the body given for node `name` out (binding bodies to a graph once).
@@ -267,9 +314,9 @@ impl<'a> Tasks<'a> {
     pub(crate) fn resolve(&self, graph: &Graph) -> Result<Resolved<'_>, Error> {
         let mut bodies: Vec<Body<'_>> = Vec::with_capacity(graph.len());
         let mut frees = Vec::with_capacity(graph.len());
-        // Without a persistent task every spec is the default one: none is passed (see
-        // `Launch::specs`).
-        let persistent = self.persistent;
+        // Without a persistent or mapped task every spec is the default one: none is passed
+        // (see `Launch::specs`).
+        let persistent = self.special_specs;
         let mut specs = Vec::with_capacity(if persistent { graph.len() } else { 0 });
         for n in graph.nodes() {
             match self.entry(graph.name(n)) {

@@ -93,6 +93,7 @@ impl Execution {
                 records: Arc::new(raw.records),
                 errors: Arc::new(raw.errors),
                 attempts: Arc::new(raw.attempts),
+                elements: Arc::new(raw.elements),
                 t0: raw.t0,
                 t_end: raw.t_end,
             },
@@ -215,8 +216,8 @@ impl Execution {
         self.count(NodeStatus::Cancelled)
     }
 
-    /// Number of tasks whose output was reused (cache, checkpoint or previous run) instead of
-    /// computed.
+    /// Number of tasks whose output was reused (cache, checkpoint, previous run, or given with
+    /// `Dag::set`) instead of computed.
     #[must_use]
     pub fn reused(&self) -> usize {
         self.view
@@ -331,6 +332,7 @@ pub(crate) struct RunView {
     pub(crate) records: Arc<Vec<Record>>,
     pub(crate) errors: Arc<Vec<(u32, String)>>,
     pub(crate) attempts: Arc<Vec<super::retry::Attempt>>,
+    pub(crate) elements: Arc<Vec<super::ElementRun>>,
     pub(crate) t0: u64,
     pub(crate) t_end: u64,
 }
@@ -384,7 +386,8 @@ impl RunView {
     }
 }
 
-const REUSED: u8 = policy::HIT_CACHE | policy::HIT_CHECKPOINT | policy::HIT_PREVIOUS;
+const REUSED: u8 =
+    policy::HIT_CACHE | policy::HIT_CHECKPOINT | policy::HIT_PREVIOUS | policy::PROVIDED;
 
 /// A run id unique across runs and processes: `{unix µs}-{pid}-{counter}` in hex.
 pub(crate) fn new_run_id(started_at: SystemTime) -> String {

@@ -1,18 +1,20 @@
 //! The scheduler: per-node dependency counters, ready tasks run on a rayon pool, no level barriers.
 
+mod elements;
 mod execution;
 mod panics;
 mod plan;
 pub(crate) mod policy;
-mod retry;
+pub(crate) mod retry;
 pub(crate) mod slot;
 mod status;
 mod tracing;
 
+pub use elements::ElementResult;
 pub(crate) use execution::new_run_id;
 pub use execution::{CacheStats, Execution, NodeResult};
 pub(crate) use panics::{caught_text, drop_quietly};
-pub(crate) use plan::{Bodies, Body, DynBody, Plan, RawRun, Record};
+pub(crate) use plan::{Bodies, Body, DynBody, ElementRun, Plan, RawRun, Record};
 pub use status::{NodeStatus, ReuseSource};
 
 use crate::graph::{Graph, NodeId};
@@ -59,6 +61,7 @@ struct Ctx<'a> {
     labels: (&'a str, &'a str),
     policies: Option<&'a Policies<'a>>,
     attempts: Mutex<Vec<retry::Attempt>>,
+    elements: Mutex<Vec<ElementRun>>,
     warnings: Mutex<Vec<String>>,
 }
 
@@ -99,6 +102,7 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
         labels: plan.labels,
         policies: plan.policies,
         attempts: Mutex::new(Vec::new()),
+        elements: Mutex::new(Vec::new()),
         warnings: Mutex::new(Vec::new()),
     };
     let roots: Vec<NodeId> = g.roots().collect();
@@ -119,6 +123,10 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
         errors,
         attempts: ctx
             .attempts
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner),
+        elements: ctx
+            .elements
             .into_inner()
             .unwrap_or_else(PoisonError::into_inner),
         warnings: ctx
@@ -217,6 +225,11 @@ impl Ctx<'_> {
             graph: self.graph,
             node: n,
             slots: &self.slots,
+            elements: &self.elements,
+            retry: self.policies.map_or((0, std::time::Duration::ZERO), |x| {
+                let o = &x.options[n.index()];
+                (o.retries, o.backoff)
+            }),
         };
         let body = self.bodies.get(n.index());
         #[cfg(feature = "tracing")]

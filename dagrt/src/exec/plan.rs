@@ -65,6 +65,19 @@ pub(crate) struct Record {
     pub flags: u8,
 }
 
+/// One element of an `#[each]` task: when it ran, on which worker, and its error.
+#[derive(Debug, Clone)]
+pub(crate) struct ElementRun {
+    pub node: u32,
+    pub index: u32,
+    pub start: u64,
+    pub end: u64,
+    pub worker: u32,
+    /// How many times the element ran (more than 1 after retries).
+    pub attempts: u32,
+    pub error: Option<String>,
+}
+
 /// What a run leaves behind, before it is dressed up as an [`Execution`].
 pub(crate) struct RawRun {
     pub records: Vec<Record>,
@@ -72,6 +85,8 @@ pub(crate) struct RawRun {
     pub errors: Vec<(u32, String)>,
     /// Every attempt of nodes that ran more than once, in no order.
     pub attempts: Vec<Attempt>,
+    /// One entry per element of every `#[each]` task that ran, in no order.
+    pub elements: Vec<ElementRun>,
     /// Problems that did not fail the run (a corrupt cache entry, a checkpoint not saved).
     pub warnings: Vec<String>,
     pub outputs: Vec<Option<Value>>,

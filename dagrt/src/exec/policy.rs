@@ -26,6 +26,8 @@ pub(crate) const HIT_PREVIOUS: u8 = 4;
 pub(crate) const CACHE_MISS: u8 = 8;
 /// Record flag: the output was stored in the cache.
 pub(crate) const CACHE_STORED: u8 = 16;
+/// Record flag: the value was given with `Dag::set` (the body did not run).
+pub(crate) const PROVIDED: u8 = 32;
 
 impl ReuseSource {
     /// The record flag of an output reused from this source.
@@ -34,12 +36,15 @@ impl ReuseSource {
             ReuseSource::Cache => HIT_CACHE,
             ReuseSource::Checkpoint => HIT_CHECKPOINT,
             ReuseSource::PreviousRun => HIT_PREVIOUS,
+            ReuseSource::Provided => PROVIDED,
         }
     }
 
     /// The source of a record's reused output, if it has one.
     pub(crate) fn of_flags(flags: u8) -> Option<ReuseSource> {
-        if flags & HIT_CACHE != 0 {
+        if flags & PROVIDED != 0 {
+            Some(ReuseSource::Provided)
+        } else if flags & HIT_CACHE != 0 {
             Some(ReuseSource::Cache)
         } else if flags & HIT_CHECKPOINT != 0 {
             Some(ReuseSource::Checkpoint)
@@ -58,6 +63,8 @@ pub(crate) struct NodeSpec {
     pub codec: Option<Codec>,
     pub code_hash: &'static str,
     pub options: TaskOptions,
+    /// An `#[each]` task: its retries act per element (in the body), not on the whole task.
+    pub mapped: bool,
 }
 
 /// A node's output given before the run starts.
@@ -66,6 +73,8 @@ pub(crate) enum Preset {
     Run,
     /// Reuse an output (`None`: nothing downstream needs the value, only the status).
     Reuse(Option<Value>),
+    /// The value given with `Dag::set`: the body does not run, whatever else the run reuses.
+    Provided(Value),
 }
 
 /// Incremental re-runs: which nodes must run whatever their inputs, and the content hashes of
@@ -162,6 +171,19 @@ impl Ctx<'_> {
         rec.start = picked;
         // SAFETY: the settling worker is the only one touching this node's cells.
         let preset = std::mem::replace(unsafe { x.preset[i].get_mut() }, Preset::Run);
+        if let Preset::Provided(value) = preset {
+            if x.incremental.is_some() {
+                // A rerun cannot tell whether the value differs from last time: what it
+                // reaches is recomputed.
+                for &s in self.graph.successors(n) {
+                    x.input_changed[s.index()].store(true, Ordering::Relaxed);
+                }
+            }
+            self.store(n, value);
+            (rec.end, rec.status) = (self.clock.raw(), NodeStatus::Completed);
+            rec.flags |= PROVIDED;
+            return NONE;
+        }
         let may_reuse = x
             .incremental
             .as_ref()
@@ -201,7 +223,12 @@ impl Ctx<'_> {
             }
             rec.flags |= CACHE_MISS;
         }
-        let (retries, backoff) = (options.retries, options.backoff);
+        let retries = if x.specs[i].mapped {
+            0
+        } else {
+            options.retries
+        };
+        let backoff = options.backoff;
         let mut attempt: u32 = 0;
         let result = loop {
             attempt = attempt.saturating_add(1);

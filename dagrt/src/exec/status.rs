@@ -55,17 +55,21 @@ pub enum ReuseSource {
     Checkpoint,
     /// The previous execution given to `rerun()`.
     PreviousRun,
+    /// The value given with [`Dag::set`](crate::Dag::set) (an input's value, or an override of
+    /// a task, whose body did not run).
+    Provided,
 }
 
 impl ReuseSource {
     /// The source in snake case, as traces and profiling records store it (`cache`,
-    /// `checkpoint`, `previous_run`).
+    /// `checkpoint`, `previous_run`, `provided`).
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             ReuseSource::Cache => "cache",
             ReuseSource::Checkpoint => "checkpoint",
             ReuseSource::PreviousRun => "previous_run",
+            ReuseSource::Provided => "provided",
         }
     }
 }

@@ -69,7 +69,7 @@ struct Plan<'a> {
 
 impl RunView {
     fn is_reused(r: &Record) -> bool {
-        r.flags & (policy::HIT_CACHE | policy::HIT_CHECKPOINT | policy::HIT_PREVIOUS) != 0
+        ReuseSource::of_flags(r.flags).is_some()
     }
 
     /// Number of events of node `r` (besides steps), given whether it has attempt records.

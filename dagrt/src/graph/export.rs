@@ -2,7 +2,7 @@
 //!
 //! The escaping rules are documented on the `graph` module (its "Exports" section).
 
-use super::Graph;
+use super::{Graph, NodeId};
 use std::fmt::Write;
 
 impl Graph {
@@ -26,6 +26,12 @@ impl Graph {
     /// ```
     #[must_use]
     pub fn to_dot(&self, name: &str) -> String {
+        self.to_dot_marking(name, &|_| false)
+    }
+
+    /// [`Graph::to_dot`], drawing the nodes for which `is_input` holds as inputs
+    /// (`shape=parallelogram`).
+    pub(crate) fn to_dot_marking(&self, name: &str, is_input: &dyn Fn(NodeId) -> bool) -> String {
         let mut out = String::with_capacity(32 + 32 * self.len() + 16 * self.edge_count());
         out.push_str("digraph \"");
         push_dot_label(&mut out, name);
@@ -33,7 +39,11 @@ impl Graph {
         for n in self.nodes() {
             let _ = write!(out, "    n{} [label=\"", n.0);
             push_dot_label(&mut out, self.name(n));
-            out.push_str("\"];\n");
+            out.push_str(if is_input(n) {
+                "\", shape=parallelogram];\n"
+            } else {
+                "\"];\n"
+            });
         }
         for n in self.nodes() {
             for &s in self.successors(n) {
@@ -67,12 +77,19 @@ impl Graph {
     /// ```
     #[must_use]
     pub fn to_mermaid(&self) -> String {
+        self.to_mermaid_marking(&|_| false)
+    }
+
+    /// [`Graph::to_mermaid`], drawing the nodes for which `is_input` holds as inputs (the
+    /// parallelogram shape, `n0[/"root"/]`).
+    pub(crate) fn to_mermaid_marking(&self, is_input: &dyn Fn(NodeId) -> bool) -> String {
         let mut out = String::with_capacity(16 + 24 * self.len() + 16 * self.edge_count());
         out.push_str("flowchart LR\n");
         for n in self.nodes() {
-            let _ = write!(out, "    n{}[\"", n.0);
+            let input = is_input(n);
+            let _ = write!(out, "    n{}[{}\"", n.0, if input { "/" } else { "" });
             push_mermaid_label(&mut out, self.name(n));
-            out.push_str("\"]\n");
+            out.push_str(if input { "\"/]\n" } else { "\"]\n" });
         }
         for n in self.nodes() {
             for &s in self.successors(n) {

@@ -236,10 +236,12 @@ impl MetaDb {
 
     /// Each task's mean `task_runtime` (seconds) over the runs of `dag_name` in which that
     /// task completed (failed, skipped and cancelled attempts are left out). Tasks that
-    /// never completed are absent. Meant to seed a duration estimator.
+    /// never completed are absent (and so are the rows of `#[each]` elements). Meant to seed a
+    /// duration estimator.
     pub fn mean_runtimes(&self, dag_name: &str) -> Result<HashMap<String, f64>, MetaError> {
         const SQL: &str = "SELECT task_name, AVG(task_runtime) FROM profiling
-            WHERE dag_name = ?1 AND status = ?2 GROUP BY task_name";
+            WHERE dag_name = ?1 AND status = ?2 AND element_index IS NULL
+            GROUP BY task_name";
         let (table, _) = self.with_index(|conn| {
             let mut stmt = conn.prepare_cached(SQL).map_err(|e| MetaError::Sql {
                 query: SQL.to_owned(),

@@ -311,8 +311,8 @@ fn insert_rows(
     let mut insert = tx.prepare_cached(
         "INSERT INTO profiling_rows (dag_name, dag_description, run_id, task_name,
             task_description, task_runtime, status, error, start_offset, end_offset, worker,
-            attempt, run_started_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            attempt, run_started_at, reused_from, element_index)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     )?;
     let (mut first, mut last) = (None, None);
     let mut counts = [0i64; 4];
@@ -330,11 +330,15 @@ fn insert_rows(
             r.end_offset,
             r.worker,
             r.attempt,
-            r.run_started_at
+            r.run_started_at,
+            r.reused_from,
+            r.element_index
         ])?;
         first.get_or_insert(id);
         last = Some(id);
+        // A run's counts are of tasks: the rows of `#[each]` elements are left out.
         match parse_status(&r.status) {
+            _ if r.element_index.is_some() => {}
             Some(NodeStatus::Completed) => counts[0] += 1,
             Some(NodeStatus::Failed) => counts[1] += 1,
             Some(NodeStatus::Skipped) => counts[2] += 1,

@@ -10,7 +10,8 @@
 //!
 //! * `profiling`: one row per task per run: `dag_name, dag_description, run_id, task_name,
 //!   task_description, task_runtime, status, error, start_offset, end_offset, worker,
-//!   attempt, run_started_at`;
+//!   attempt, run_started_at, reused_from` (`cache`, `checkpoint`, `previous_run` or
+//!   `provided` for an output the task did not compute; NULL when it ran);
 //! * `runs`: one row per run: `dag_name, run_id, started_at, wall_clock, completed, failed,
 //!   skipped, cancelled, max_workers, parallelism_efficiency`.
 //!

@@ -33,6 +33,12 @@ pub(super) struct Row {
     pub worker: Option<i64>,
     pub attempt: i32,
     pub run_started_at: i64,
+    /// Absent from files written before it existed.
+    #[serde(default)]
+    pub reused_from: Option<String>,
+    /// Absent from files written before it existed.
+    #[serde(default)]
+    pub element_index: Option<i64>,
 }
 
 /// Decodes a whole file: run metadata plus rows. Errors are human-readable reasons.
@@ -95,6 +101,10 @@ fn check_schema(found: &Schema) -> Result<(), String> {
     };
     for field in &expected.fields {
         let Some(&i) = found.lookup.get(&field.name) else {
+            // A field added later with a default (`reused_from`): older files lack it.
+            if field.default.is_some() {
+                continue;
+            }
             return Err(format!(
                 "foreign schema {}: no field {:?}",
                 found.name.name(),
@@ -174,6 +184,8 @@ pub fn read_run(path: &Path) -> Result<RunRecord, MetaError> {
                     end: r.end_offset,
                     worker: r.worker,
                     attempt: r.attempt,
+                    reused_from: r.reused_from,
+                    element_index: r.element_index,
                 })
             })
             .collect::<Result<_, MetaError>>()?,

@@ -37,7 +37,11 @@ pub(crate) const AVRO_SCHEMA: &str = r#"{
     {"name": "end_offset", "type": "double", "doc": "seconds after run start"},
     {"name": "worker", "type": ["null", "long"], "default": null},
     {"name": "attempt", "type": "int"},
-    {"name": "run_started_at", "type": {"type": "long", "logicalType": "timestamp-micros"}}
+    {"name": "run_started_at", "type": {"type": "long", "logicalType": "timestamp-micros"}},
+    {"name": "reused_from", "type": ["null", "string"], "default": null,
+     "doc": "where a reused output came from: cache, checkpoint, previous_run or provided (Dag::set)"},
+    {"name": "element_index", "type": ["null", "long"], "default": null,
+     "doc": "for one element of an #[each] task (task_name is task[i]): its index"}
   ]
 }"#;
 
@@ -89,6 +93,13 @@ pub struct TaskRecord {
     pub worker: Option<i64>,
     /// Attempt number, starting at 1.
     pub attempt: i32,
+    /// Where the output came from when the task did not compute it: `"cache"`,
+    /// `"checkpoint"`, `"previous_run"` or `"provided"` (given with `Dag::set`); `None` when
+    /// it ran (and in files written before this field existed).
+    pub reused_from: Option<String>,
+    /// For one element of an `#[each]` task (whose row is named `task[i]`): its index `i`;
+    /// `None` for a task's own row (and in files written before this field existed).
+    pub element_index: Option<i64>,
 }
 
 impl RunRecord {
@@ -113,6 +124,8 @@ impl TaskRecord {
             end,
             worker: None,
             attempt: 1,
+            reused_from: None,
+            element_index: None,
         }
     }
 }
@@ -133,6 +146,8 @@ struct RowOut<'a> {
     worker: Option<i64>,
     attempt: i32,
     run_started_at: i64,
+    reused_from: Option<&'a str>,
+    element_index: Option<i64>,
 }
 
 /// The run-level values kept in the file's user metadata.
@@ -273,6 +288,8 @@ pub(super) fn encode_run(run: &RunRecord) -> Result<Vec<u8>, String> {
             worker: t.worker,
             attempt: t.attempt,
             run_started_at: run.started_at_micros,
+            reused_from: t.reused_from.as_deref(),
+            element_index: t.element_index,
         };
         writer.append_ser(row).map_err(|e| e.to_string())?;
     }

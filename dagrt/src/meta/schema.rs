@@ -4,7 +4,7 @@ use rusqlite::config::DbConfig;
 use rusqlite::{Connection, TransactionBehavior};
 
 /// Version of the index layout below; an index with another `user_version` is rebuilt.
-const SCHEMA_VERSION: i64 = 4;
+const SCHEMA_VERSION: i64 = 6;
 
 /// `PRAGMA application_id` of a dag index ("dagi"), so a foreign database is recognised.
 const APPLICATION_ID: i64 = 0x6461_6769;
@@ -53,7 +53,9 @@ CREATE TABLE profiling_rows (
     end_offset REAL NOT NULL,
     worker INTEGER,
     attempt INTEGER NOT NULL,
-    run_started_at INTEGER NOT NULL
+    run_started_at INTEGER NOT NULL,
+    reused_from TEXT,
+    element_index INTEGER
 );
 -- Covers the most common question, per-task runtimes, without touching the table.
 CREATE INDEX profiling_task_runtime ON profiling_rows (task_name, task_runtime);
@@ -73,7 +75,7 @@ CREATE TABLE run_rows (
 CREATE INDEX runs_dag_run ON run_rows (dag_name, run_id);
 CREATE VIEW profiling AS SELECT dag_name, dag_description, run_id, task_name,
     task_description, task_runtime, status, error, start_offset, end_offset, worker,
-    attempt, run_started_at FROM profiling_rows;
+    attempt, run_started_at, reused_from, element_index FROM profiling_rows;
 CREATE VIEW runs AS SELECT dag_name, run_id, started_at, wall_clock, completed, failed,
     skipped, cancelled, max_workers, parallelism_efficiency FROM run_rows;
 ";

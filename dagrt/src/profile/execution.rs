@@ -2,6 +2,7 @@
 
 use super::layout::{Layout, node_at};
 use super::report::{Run, analyse};
+use super::straggler::Straggler;
 use super::{ProfileOptions, ProfileReport};
 use crate::graph::Graph;
 use crate::trace::{ExecutionTrace, TraceEventType};
@@ -17,6 +18,46 @@ use crate::{Execution, NodeStatus};
 pub fn profile_execution<D: ?Sized>(dag: &D, execution: &Execution) -> ProfileReport {
     let _ = dag;
     ProfileReport::from_execution(execution)
+}
+
+/// The stragglers among the elements of each `#[each]` task, by the definition joins use: its
+/// slowest completed element (ties: smallest index) when at least `min_ratio` × its fastest
+/// completed element (a zero fastest never yields one), named `task[i]` with the task as the
+/// join.
+fn element_stragglers(execution: &Execution, min_ratio: f64) -> Vec<Straggler> {
+    let mut out = Vec::new();
+    for id in execution.graph().nodes() {
+        let name = execution.graph().name(id);
+        let done = execution.elements(name);
+        let done = done.iter().filter(|e| e.error.is_none());
+        let duration = |e: &&crate::ElementResult| (e.end - e.start).max(0.0);
+        // The slowest (ties: the first) and the fastest completed element.
+        let mut slow: Option<(usize, f64)> = None;
+        let mut fast: Option<(usize, f64)> = None;
+        let mut count = 0;
+        for e in done {
+            let d = duration(&e);
+            count += 1;
+            if slow.is_none_or(|(_, s)| d > s) {
+                slow = Some((e.index, d));
+            }
+            if fast.is_none_or(|(_, f)| d < f) {
+                fast = Some((e.index, d));
+            }
+        }
+        let (Some((slow, slowest)), Some((fast, fastest))) = (slow, fast) else {
+            continue;
+        };
+        if count >= 2 && fastest > 0.0 && slowest / fastest >= min_ratio {
+            out.push(Straggler {
+                join: name.to_string(),
+                straggler: format!("{name}[{slow}]"),
+                fastest: format!("{name}[{fast}]"),
+                ratio: slowest / fastest,
+            });
+        }
+    }
+    out
 }
 
 impl ProfileReport {
@@ -41,13 +82,17 @@ impl ProfileReport {
                 worker: r.worker,
             }
         };
-        analyse(
+        let mut report = analyse(
             &layout,
             run,
             execution.total_duration_seconds(),
             execution.max_workers(),
             options,
-        )
+        );
+        report
+            .stragglers
+            .extend(element_stragglers(execution, options.straggler_ratio));
+        report
     }
 
     /// Profiles a saved trace of a run of `graph` (node names must match), with the default

@@ -73,6 +73,8 @@ pub struct ProfileReport {
     /// fastest input `feature_c` took 0.3 s, `feature_a` is a straggler at
     /// the default ratio 2 (3.3×). A fastest duration of 0 never yields
     /// a straggler (the ratio would be infinite).
+    /// For an `#[each]` task, its slowest element (`words[3]`) against its fastest, the task
+    /// as the join (profiles of an [`Execution`](crate::Execution) only).
     pub stragglers: Vec<Straggler>,
 }
 

@@ -28,6 +28,7 @@ fn run(graph: Graph, ticks: &[(u64, u64)], t0_offset: u64) -> Execution {
         errors: Vec::new(),
         attempts: Vec::new(),
         warnings: Vec::new(),
+        elements: Vec::new(),
         outputs: ticks.iter().map(|_| None).collect(),
         t0: base + t0_offset,
         t_end: base + ticks.iter().map(|t| t.1).max().unwrap_or(0),

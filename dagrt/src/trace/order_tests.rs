@@ -31,6 +31,7 @@ fn run(graph: Graph, ticks: &[(u64, u64)]) -> Execution {
         errors: Vec::new(),
         attempts: Vec::new(),
         warnings: Vec::new(),
+        elements: Vec::new(),
         outputs: ticks.iter().map(|_| None).collect(),
         t0,
         t_end,

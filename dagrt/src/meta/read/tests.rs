@@ -92,3 +92,60 @@ fn zigzag() {
     }
     assert_eq!(read_long(&mut &[0x80u8; 11][..]), None);
 }
+
+#[test]
+fn a_file_written_without_reused_from_still_reads() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // The schema as it was before `reused_from`.
+    let cut = crate::meta::record::AVRO_SCHEMA
+        .find(",\n    {\"name\": \"reused_from\"")
+        .expect("the field");
+    let old = format!("{}\n  ]\n}}", &crate::meta::record::AVRO_SCHEMA[..cut]);
+    assert!(!old.contains("reused_from"), "{old}");
+    let schema = apache_avro::Schema::parse_str(&old).expect("old schema");
+    let mut w = apache_avro::Writer::new(&schema, Vec::new()).expect("writer");
+    let meta = serde_json::json!({
+        "format_version": 1, "dag_name": "old", "dag_description": "", "run_id": "r0",
+        "started_at_micros": 0, "wall_clock": 1.0, "max_workers": 1,
+        "parallelism_efficiency": 1.0, "task_count": 1
+    });
+    w.add_user_metadata(
+        crate::meta::record::RUN_METADATA_KEY.to_string(),
+        meta.to_string(),
+    )
+    .expect("metadata");
+    use apache_avro::types::Value as Avro;
+    let s = |v: &str| Avro::String(v.to_string());
+    w.append_value(Avro::Record(vec![
+        ("dag_name".into(), s("old")),
+        ("dag_description".into(), s("")),
+        ("run_id".into(), s("r0")),
+        ("task_name".into(), s("t")),
+        ("task_description".into(), s("")),
+        ("task_runtime".into(), Avro::Double(1.0)),
+        ("status".into(), s("completed")),
+        ("error".into(), Avro::Union(0, Box::new(Avro::Null))),
+        ("start_offset".into(), Avro::Double(0.0)),
+        ("end_offset".into(), Avro::Double(1.0)),
+        ("worker".into(), Avro::Union(0, Box::new(Avro::Null))),
+        ("attempt".into(), Avro::Int(1)),
+        ("run_started_at".into(), Avro::TimestampMicros(0)),
+    ]))
+    .expect("a row");
+    let path = dir.path().join("profiling/old/r0.avro");
+    std::fs::create_dir_all(path.parent().expect("a parent")).expect("dirs");
+    std::fs::write(&path, w.into_inner().expect("bytes")).expect("written");
+
+    let run = crate::meta::read_run(&path).expect("reads");
+    assert_eq!(run.tasks.len(), 1);
+    assert_eq!(run.tasks[0].reused_from, None);
+    let t = crate::meta::MetaDb::open(dir.path())
+        .query("SELECT task_name, reused_from FROM profiling")
+        .expect("queries");
+    assert!(t.warnings().is_empty(), "{:?}", t.warnings());
+    assert_eq!(t.len(), 1);
+    assert_eq!(
+        t.get::<Option<String>>(0, "reused_from").expect("a value"),
+        None
+    );
+}

@@ -1,0 +1,6 @@
+use dag::task;
+
+#[task(final)]
+fn total() -> u32;
+
+fn main() {}
