@@ -3,6 +3,7 @@
 
 use dag::{Dag, NodeStatus};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
 
 /// A number whose `Serialize` panics once when `SER_PANICS` is set, and whose `Deserialize`
@@ -11,6 +12,9 @@ use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
 pub struct Touchy(pub u32);
 
 static SER_PANICS: AtomicBool = AtomicBool::new(false);
+/// The flags are shared by every test of this file: each test holds this lock while it runs,
+/// so that one test's armed flag never fires inside another test's run.
+static SERIAL: Mutex<()> = Mutex::new(());
 static DE_PANICS: AtomicBool = AtomicBool::new(false);
 
 impl Serialize for Touchy {
@@ -75,6 +79,7 @@ mod resume_dag {
 
 #[test]
 fn a_serialize_panic_during_rerun_recomputes_the_output_with_a_warning() {
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let dag = Dag::new("rerun_dag").keep_outputs(true);
     let first = dag.execute().expect("runs");
     assert_eq!(first.output::<rerun_dag::plus_one>(), Some(&21));
@@ -94,6 +99,7 @@ fn a_serialize_panic_during_rerun_recomputes_the_output_with_a_warning() {
 
 #[test]
 fn a_deserialize_panic_during_resume_recomputes_the_output_with_a_warning() {
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let dir = tempfile::tempdir().expect("temp dir");
     let dag = Dag::new("resume_dag").checkpoint_dir(dir.path());
     let first = dag.execute().expect("runs");
