@@ -259,7 +259,19 @@ impl Ctx<'_> {
     }
 
     /// Drops node `n`'s output; a panic in its `Drop` becomes a warning naming the task.
+    #[inline]
     fn drop_output(&self, n: NodeId, value: Value) {
+        if !self.frees[n.index()] {
+            // Zero-sized without drop glue: dropping it runs no user code, so cannot panic.
+            drop(value);
+            return;
+        }
+        self.drop_owned(n, value);
+    }
+
+    /// [`Ctx::drop_output`] for outputs with a `Drop` (out of line: the rare, slower case).
+    #[inline(never)]
+    fn drop_owned(&self, n: NodeId, value: Value) {
         if let Some(text) = drop_quietly(value) {
             self.warnings
                 .lock()
