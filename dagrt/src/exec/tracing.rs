@@ -6,6 +6,9 @@
 //! tick, causal rank; see [`crate::trace::keys`]) and decodes the keys into borrowed
 //! [`EventRef`]s. Keys come in level order, which is time order on chains; otherwise they are
 //! packed one per u64 and radix-sorted on the tick (linear time, no comparison sort).
+//! Each element of an `#[each]` task adds a pair of events, `task[i]` (see [`elements`]).
+
+mod elements;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -22,17 +25,21 @@ use crate::trace::keys::{
 };
 use crate::trace::radix::{bit_width, sort_by_key_bits};
 use crate::trace::{ErrorRef, EventRef, EventSource, ExecutionTrace, MetaRef, TraceEventType as T};
+use elements::Elements;
 
 impl Execution {
     /// The lifecycle events of this run, as an [`ExecutionTrace`]: execution started/completed,
     /// one started + completed/failed pair per node that ran (one per attempt, stamped on its
     /// worker), a cache-hit event per reused node, a skipped/cancelled event per node that did
-    /// not run, and a started/completed pair per topological level (a step starts when its
-    /// first node starts and completes when its last node ends).
+    /// not run, a started/completed pair per topological level (a step starts when its
+    /// first node starts and completes when its last node ends), and for each element `i` of
+    /// an `#[each]` task `t` a started + completed/failed pair named `t[i]`, on its worker,
+    /// with metadata `{"task": t, "element": i}` (plus `"attempts"` when it ran more than once).
     ///
     /// At equal timestamps events are in causal order: a node's completion before its
-    /// dependents' starts, a step's start before its first node's and its completion after
-    /// its last node's.
+    /// dependents' starts, a task's start before its elements' and its completion after
+    /// theirs, a step's start before its first node's and its completion after its last
+    /// node's.
     #[must_use]
     pub fn to_trace(&self) -> ExecutionTrace {
         self.deferred_trace()
@@ -63,6 +70,8 @@ struct Plan<'a> {
     steps: Vec<(u64, u64)>,
     /// Attempts of the nodes that ran more than once, sorted by attempt.
     attempts: HashMap<u32, Vec<&'a Attempt>>,
+    /// The `#[each]` elements (none, and nothing allocated, for most runs).
+    elements: Elements<'a>,
     /// Whether [`RunView::keys`] visits the keys in sorted order.
     in_order: bool,
 }
@@ -72,7 +81,8 @@ impl RunView {
         ReuseSource::of_flags(r.flags).is_some()
     }
 
-    /// Number of events of node `r` (besides steps), given whether it has attempt records.
+    /// Number of events of node `r` (besides steps and elements), given whether it has
+    /// attempt records.
     fn node_event_count(r: &Record, attempts: usize) -> usize {
         if Self::is_reused(r) {
             return 1;
@@ -125,6 +135,7 @@ impl RunView {
             first,
             steps: vec![(u64::MAX, 0u64); levels],
             attempts,
+            elements: Elements::new(g, &self.elements),
             in_order: true,
         };
         let keys = self.pack_keys(&mut plan);
@@ -137,9 +148,13 @@ impl RunView {
     /// out of order (the levels before it are replayed), so in-order runs pack nothing.
     fn pack_keys(&self, plan: &mut Plan<'_>) -> Option<Packed> {
         let mut steps = std::mem::take(&mut plan.steps);
-        let capacity = 2 * plan.nodes.len() + 2 * steps.len();
+        let capacity = 2 * plan.nodes.len() + 2 * steps.len() + 2 * self.elements.len();
         let max_attempt = plan.attempts.values().flatten().map(|a| a.attempt).max();
-        let max_attempt = max_attempt.map_or(0, u64::from);
+        let mut max_attempt = max_attempt.map_or(0, u64::from);
+        if !plan.elements.is_empty() {
+            // Elements' ordinals, and their tasks' ends after them.
+            max_attempt = max_attempt.max(plan.elements.max_per_task() as u64 + 1);
+        }
         let mut sink = Sink::new(Packing::new(plan.nodes.len(), max_attempt, self.t0));
         // Whether the keys in level order are sorted: within each level, and from one level's
         // end to the next level's start.
@@ -198,8 +213,12 @@ impl RunView {
             }
             return;
         }
-        if matches!(r.status, NodeStatus::Completed | NodeStatus::Failed) {
-            key(r.start, rank(pos, 0, K_START));
+        if !matches!(r.status, NodeStatus::Completed | NodeStatus::Failed) {
+            return key(r.end.max(r.start), rank(pos, 0, K_END));
+        }
+        key(r.start, rank(pos, 0, K_START));
+        if !plan.elements.is_empty() {
+            return Self::element_keys(plan, pos, key);
         }
         key(r.end.max(r.start), rank(pos, 0, K_END));
     }
@@ -236,13 +255,32 @@ impl RunView {
     fn sorted_pairs(&self, plan: &Plan<'_>, key: &mut impl FnMut(u64, u64)) {
         let lo = plan.steps.iter().map(|s| s.0).min().unwrap_or(0);
         let hi = plan.steps.iter().map(|s| s.1).max().unwrap_or(0);
-        let mut keys = Vec::with_capacity(2 * plan.nodes.len() + 2 * plan.steps.len());
+        let capacity = 2 * (plan.nodes.len() + plan.steps.len() + self.elements.len());
+        let mut keys = Vec::with_capacity(capacity);
         self.keys(plan, &mut |tick, rank| {
             keys.push((tick.saturating_sub(lo), rank))
         });
         sort_by_key_bits(&mut keys, bit_width(hi.saturating_sub(lo)), |k| k.0);
         for (tick, rank) in keys {
             key(lo + tick, rank);
+        }
+    }
+
+    /// Every key in `(tick, rank)` order. Level order is time order on chains and close to it
+    /// elsewhere: the keys are sorted (stable radix sort on the tick) only when they do not
+    /// come in order.
+    fn visit(&self, plan: &Plan<'_>, packed: Option<Packed>, emit: &mut impl FnMut(u64, u64)) {
+        match packed {
+            Some(mut p) => {
+                let shift = p.packing.rank_bits;
+                sort_by_key_bits(&mut p.keys, p.tick_bits, |k| k >> shift);
+                for &k in &p.keys {
+                    let (tick, rank) = p.packing.unpack(k);
+                    emit(tick, rank);
+                }
+            }
+            None if plan.in_order => self.keys(plan, emit),
+            None => self.sorted_pairs(plan, emit),
         }
     }
 
@@ -253,9 +291,9 @@ impl RunView {
         }
     }
 
-    /// Decodes one key into its event.
+    /// Decodes one key, not an element's, into its event.
     #[inline]
-    fn event<'a>(&'a self, plan: &Plan<'a>, tick: u64, rank: u64) -> EventRef<'a> {
+    fn event<'a>(&'a self, plan: &'a Plan<'a>, tick: u64, rank: u64) -> EventRef<'a> {
         let g = &self.graph;
         let pos = (rank >> POS_SHIFT) as usize;
         let attempt = (rank >> 4) & ATTEMPT_MAX;
@@ -343,24 +381,23 @@ impl EventSource for RunView {
     fn for_each(&self, f: &mut dyn FnMut(&EventRef<'_>)) {
         let (plan, packed) = self.plan();
         f(&EventRef::new(T::ExecutionStarted, 0.0));
-        // Level order is time order on chains and close to it elsewhere: the keys are sorted
-        // (stable radix sort on the tick) only when they do not come in order.
         let mut last = 0;
-        let mut emit = |tick, rank| {
-            last = tick;
-            f(&self.event(&plan, tick, rank));
-        };
-        match packed {
-            Some(mut p) => {
-                let shift = p.packing.rank_bits;
-                sort_by_key_bits(&mut p.keys, p.tick_bits, |k| k >> shift);
-                for &k in &p.keys {
-                    let (tick, rank) = p.packing.unpack(k);
-                    emit(tick, rank);
+        if plan.elements.is_empty() {
+            self.visit(&plan, packed, &mut |tick, rank| {
+                last = tick;
+                f(&self.event(&plan, tick, rank));
+            });
+        } else {
+            // Only runs with elements pay for telling their keys apart.
+            self.visit(&plan, packed, &mut |tick, rank| {
+                last = tick;
+                // Elements' starts and ends are the only kinds after a step's end.
+                if rank & 15 > K_STEP_END {
+                    f(&self.element_event(&plan, tick, rank));
+                } else {
+                    f(&self.event(&plan, tick, rank));
                 }
-            }
-            None if plan.in_order => self.keys(&plan, &mut emit),
-            None => self.sorted_pairs(&plan, &mut emit),
+            });
         }
         let total = self.total_duration_seconds();
         let mut done = EventRef::new(T::ExecutionCompleted, self.seconds(self.t_end.max(last)));
@@ -386,6 +423,17 @@ impl EventSource for RunView {
                 Self::node_event_count(r, a)
             })
             .sum();
-        2 + nodes + 2 * self.graph.level_count().min(self.records.len())
+        // Two per element of a task that ran, once, as in `node_keys`.
+        let elements = self.elements.iter().filter(|e| {
+            self.records.get(e.node as usize).is_some_and(|r| {
+                !Self::is_reused(r)
+                    && matches!(r.status, NodeStatus::Completed | NodeStatus::Failed)
+                    && !attempts.contains_key(&e.node)
+            })
+        });
+        2 + nodes + 2 * elements.count() + 2 * self.graph.level_count().min(self.records.len())
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,20 +1,27 @@
 //! The keys of an executor trace's events: a key is `(raw clock tick, causal rank)`, and a read
-//! visits the events in key order. The rank is (position in level order, attempt, kind); keys
+//! visits the events in key order. The rank is (position in level order, attempt, kind), where
+//! an `#[each]` element's "attempt" is its ordinal (1-based) among its task's elements and the
+//! end of a task with elements has the largest attempt, after its elements' events; keys
 //! pack into one u64 (tick offset above the rank) when they fit, so that ordering a run's keys
 //! is a radix sort of u64s.
 
 use super::radix::bit_width;
 
-// Kinds, in causal order at one position and tick: a step's start (at its first node's
+// Kinds, in causal order at one position, attempt and tick: a step's start (at its first node's
 // position), a cache miss, a run's start, a run's or point event's end, a step's end (at its
-// last node's position).
+// last node's position). An element's start and end come after its task's start (attempt 0)
+// and before its task's end (attempt `ATTEMPT_MAX`) by their ordinal, whatever their kind.
+// Kinds fit in 3 bits (see [`Packing`]).
 pub(crate) const K_STEP_START: u64 = 0;
 pub(crate) const K_MISS: u64 = 1;
 pub(crate) const K_START: u64 = 2;
 pub(crate) const K_END: u64 = 3;
 pub(crate) const K_STEP_END: u64 = 4;
-const ATTEMPT_BITS: u32 = 20;
-/// Largest attempt a rank tells apart (and a step end's attempt: after every attempt).
+pub(crate) const K_ELEMENT_START: u64 = 5;
+pub(crate) const K_ELEMENT_END: u64 = 6;
+const ATTEMPT_BITS: u32 = 32;
+/// Largest attempt a rank tells apart (and a step end's and an element task end's attempt:
+/// after every attempt and element).
 pub(crate) const ATTEMPT_MAX: u64 = (1 << ATTEMPT_BITS) - 1;
 /// Where the position starts in a rank.
 pub(crate) const POS_SHIFT: u32 = ATTEMPT_BITS + 4;
@@ -34,8 +41,8 @@ pub(crate) struct Packing {
 }
 
 impl Packing {
-    /// The packing of the keys of `nodes` nodes run up to `max_attempt` times, with ticks
-    /// from `base`, if their ranks leave room for ticks.
+    /// The packing of the keys of `nodes` nodes run up to `max_attempt` times (or with up to
+    /// `max_attempt - 1` elements), with ticks from `base`, if their ranks leave room for ticks.
     pub(crate) fn new(nodes: usize, max_attempt: u64, base: u64) -> Option<Self> {
         let attempt_bits = bit_width(max_attempt.min(ATTEMPT_MAX));
         let pos_shift = attempt_bits + 3;

@@ -56,7 +56,7 @@ pub use chrome::{ChromeOptions, Lanes, Slices};
 pub use event::{TraceEvent, TraceEventType};
 pub use summary::{TimelineEntry, TraceSummary};
 pub use view::EventRef;
-pub(crate) use view::{ErrorRef, EventSource, MetaRef};
+pub(crate) use view::{ElementMeta, ErrorRef, EventSource, MetaRef};
 
 /// The name used when none is given: the Chrome process name of the export.
 pub(crate) const DEFAULT_DAG_NAME: &str = "dag";

@@ -58,6 +58,18 @@ pub(crate) enum MetaRef<'a> {
     Attempt(u64),
     /// `{"source": s}`.
     Source(&'static str),
+    /// An `#[each]` element's `{"task": .., "element": ..}` (see [`ElementMeta`]); a
+    /// reference, so that events stay small.
+    Element(&'a ElementMeta<'a>),
+}
+
+/// The metadata of an `#[each]` element's events: `{"task": task, "element": index}`, plus
+/// `"attempts": attempts` when it ran more than once.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct ElementMeta<'a> {
+    pub(crate) task: &'a str,
+    pub(crate) index: u32,
+    pub(crate) attempts: u32,
 }
 
 impl<'a> EventRef<'a> {
@@ -106,7 +118,7 @@ impl<'a> EventRef<'a> {
         match self.meta {
             MetaRef::Attempt(a) => Some(a),
             MetaRef::Map(m) => m.get("attempt")?.as_u64(),
-            MetaRef::None | MetaRef::Source(_) => None,
+            MetaRef::None | MetaRef::Source(_) | MetaRef::Element(_) => None,
         }
     }
 
@@ -118,6 +130,12 @@ impl<'a> EventRef<'a> {
             MetaRef::Map(m) => m.get(key).map(Cow::Borrowed),
             MetaRef::Attempt(a) => (key == "attempt").then(|| Cow::Owned(a.into())),
             MetaRef::Source(s) => (key == "source").then(|| Cow::Owned(s.into())),
+            MetaRef::Element(m) => match key {
+                "task" => Some(Cow::Owned(m.task.into())),
+                "element" => Some(Cow::Owned(m.index.into())),
+                "attempts" if m.attempts > 1 => Some(Cow::Owned(m.attempts.into())),
+                _ => None,
+            },
         }
     }
 
@@ -133,6 +151,15 @@ impl<'a> EventRef<'a> {
             MetaRef::Map(m) => Some(Cow::Borrowed(m)),
             MetaRef::Attempt(a) => one("attempt", a.into()),
             MetaRef::Source(s) => one("source", s.into()),
+            MetaRef::Element(e) => {
+                let mut m = Map::new();
+                m.insert("task".to_owned(), e.task.into());
+                m.insert("element".to_owned(), e.index.into());
+                if e.attempts > 1 {
+                    m.insert("attempts".to_owned(), e.attempts.into());
+                }
+                Some(Cow::Owned(m))
+            }
         }
     }
 
