@@ -79,7 +79,9 @@ mod resume_dag {
 
 #[test]
 fn a_serialize_panic_during_rerun_recomputes_the_output_with_a_warning() {
-    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let dag = Dag::new("rerun_dag").keep_outputs(true);
     let first = dag.execute().expect("runs");
     assert_eq!(first.output::<rerun_dag::plus_one>(), Some(&21));
@@ -99,7 +101,9 @@ fn a_serialize_panic_during_rerun_recomputes_the_output_with_a_warning() {
 
 #[test]
 fn a_deserialize_panic_during_resume_recomputes_the_output_with_a_warning() {
-    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let dir = tempfile::tempdir().expect("temp dir");
     let dag = Dag::new("resume_dag").checkpoint_dir(dir.path());
     let first = dag.execute().expect("runs");
