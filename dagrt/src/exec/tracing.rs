@@ -8,6 +8,7 @@
 //! packed one per u64 and radix-sorted on the tick (linear time, no comparison sort).
 //! Each element of an `#[each]` task adds a pair of events, `task[i]` (see [`elements`]).
 
+mod decode;
 mod elements;
 
 use std::collections::HashMap;
@@ -17,14 +18,13 @@ use super::ReuseSource;
 use super::execution::{Execution, RunView};
 use super::policy;
 use super::retry::Attempt;
-use super::{NONE, NodeStatus, Record};
+use super::{NodeStatus, Record};
 use crate::graph::NodeId;
 use crate::trace::keys::{
-    ATTEMPT_MAX, K_END, K_MISS, K_START, K_STEP_END, K_STEP_START, POS_SHIFT, Packed, Packing,
-    Sink, rank,
+    ATTEMPT_MAX, K_END, K_MISS, K_START, K_STEP_END, K_STEP_START, Packed, Packing, Sink, rank,
 };
 use crate::trace::radix::{bit_width, sort_by_key_bits};
-use crate::trace::{ErrorRef, EventRef, EventSource, ExecutionTrace, MetaRef, TraceEventType as T};
+use crate::trace::{EventRef, EventSource, ExecutionTrace, TraceEventType as T};
 use elements::Elements;
 
 impl Execution {
@@ -282,98 +282,6 @@ impl RunView {
             None if plan.in_order => self.keys(plan, emit),
             None => self.sorted_pairs(plan, emit),
         }
-    }
-
-    fn error_text(&self, id: NodeId) -> ErrorRef<'_> {
-        match self.errors.binary_search_by_key(&id.0, |e| e.0) {
-            Ok(i) => ErrorRef::Text(&self.errors[i].1),
-            Err(_) => ErrorRef::None,
-        }
-    }
-
-    /// Decodes one key, not an element's, into its event.
-    #[inline]
-    fn event<'a>(&'a self, plan: &'a Plan<'a>, tick: u64, rank: u64) -> EventRef<'a> {
-        let g = &self.graph;
-        let pos = (rank >> POS_SHIFT) as usize;
-        let attempt = (rank >> 4) & ATTEMPT_MAX;
-        let kind = rank & 15;
-        let slot = &plan.nodes[pos];
-        let (id, level) = (slot.id, slot.level as usize);
-        let ts = self.seconds(tick);
-        let attempts = if plan.attempts.is_empty() {
-            None
-        } else {
-            plan.attempts.get(&id.0)
-        };
-        if kind == K_STEP_START || kind == K_STEP_END {
-            let mut e = EventRef::new(T::StepStarted, ts);
-            e.step_index = Some(level);
-            if kind == K_STEP_END {
-                let (lo, hi) = plan.steps[level];
-                e.event_type = T::StepCompleted;
-                e.duration = Some((self.seconds(hi) - self.seconds(lo)).max(0.0));
-            }
-            return e;
-        }
-        let r = &slot.rec;
-        let mut e = EventRef::new(T::NodeStarted, ts);
-        e.node_name = Some(slot.name);
-        e.step_index = Some(level);
-        e.worker = (r.worker != NONE).then_some(r.worker as usize);
-        if kind == K_MISS {
-            e.event_type = T::NodeCacheMiss;
-            return e;
-        }
-        if Self::is_reused(r) {
-            e.event_type = T::NodeCacheHit;
-            e.meta = MetaRef::Source(
-                ReuseSource::of_flags(r.flags).map_or("previous_run", ReuseSource::as_str),
-            );
-            return e;
-        }
-        if let Some(list) = attempts {
-            e.meta = MetaRef::Attempt(attempt);
-            let found = list.iter().find(|a| u64::from(a.attempt) == attempt);
-            if kind == K_END
-                && let Some(a) = found
-            {
-                e.event_type = match a.error {
-                    Some(_) => T::NodeFailed,
-                    None => T::NodeCompleted,
-                };
-                e.duration = Some((ts - self.seconds(a.start)).max(0.0));
-                e.error = a.error.as_deref().map_or(ErrorRef::None, ErrorRef::Text);
-            }
-            return e;
-        }
-        if kind == K_START {
-            return e;
-        }
-        match r.status {
-            NodeStatus::Completed | NodeStatus::Failed => {
-                e.event_type = if r.status == NodeStatus::Completed {
-                    T::NodeCompleted
-                } else {
-                    T::NodeFailed
-                };
-                e.duration = Some((ts - self.seconds(r.start)).max(0.0));
-                e.error = self.error_text(id);
-            }
-            NodeStatus::Skipped => {
-                e.event_type = T::NodeSkipped;
-                e.error = if r.cause == NONE {
-                    self.error_text(id)
-                } else {
-                    ErrorRef::Upstream(g.name(NodeId(r.cause)))
-                };
-            }
-            NodeStatus::Cancelled => {
-                e.event_type = T::NodeCancelled;
-                e.error = ErrorRef::Static("cancelled: an earlier task failed (fail_fast)");
-            }
-        }
-        e
     }
 }
 
