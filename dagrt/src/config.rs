@@ -25,6 +25,8 @@ pub(crate) struct RunConfig {
     pub cache_dir: Option<PathBuf>,
     pub cache_max_bytes: u64,
     pub checkpoint_dir: Option<PathBuf>,
+    /// Cancels this DAG's runs from another thread.
+    pub cancel: crate::CancelHandle,
 }
 
 impl RunConfig {
@@ -43,6 +45,7 @@ impl RunConfig {
             cache_dir: None,
             cache_max_bytes: crate::cache::DEFAULT_MAX_BYTES,
             checkpoint_dir: None,
+            cancel: crate::CancelHandle::default(),
         }
     }
 
@@ -226,6 +229,17 @@ macro_rules! config_methods {
         pub fn checkpoint_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
             self.config.checkpoint_dir = Some(dir.into());
             self
+        }
+
+        /// A handle that cancels this DAG's runs from another thread (clones share one
+        /// state). [`cancel`](crate::CancelHandle::cancel) cancels the runs in progress, or the
+        /// next run when none is; tasks not started yet end
+        /// [`Cancelled`](crate::NodeStatus::Cancelled), finished outputs are kept, and a
+        /// running task goes on until its body returns (it can poll
+        /// [`dag::cancelled()`](crate::cancelled) to stop early).
+        #[must_use]
+        pub fn cancel_handle(&self) -> crate::CancelHandle {
+            self.config.cancel.clone()
         }
 
         /// The DAG's name as given.

@@ -100,10 +100,13 @@ where
     let clock = crate::exec::clock();
     let (retries, backoff) = inputs.retry;
     let node = inputs.node.0;
+    // Elements run on other workers too: `dag::cancelled()` answers there as in the body.
+    let flag = crate::exec::cancel::Ambient::current();
     let ran: Vec<(Result<R, String>, ElementRun)> = elems
         .par_iter()
         .enumerate()
         .map(|(i, e)| {
+            let _flag = flag.enter();
             let start = clock.raw();
             let index = u32::try_from(i).unwrap_or(u32::MAX);
             let mut attempts: u32 = 0;

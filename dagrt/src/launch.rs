@@ -151,6 +151,8 @@ impl Launch<'_> {
         }
         let started_at = SystemTime::now();
         let run_id = exec::new_run_id(started_at);
+        // Registered last, so that a cancel during the setup above cancels this run.
+        let cancel = config.cancel.begin();
         let plan = exec::Plan {
             graph,
             bodies,
@@ -158,10 +160,12 @@ impl Launch<'_> {
             keep_all: config.keep_outputs || rerun,
             final_node,
             fail_fast: config.fail_fast,
+            cancel: cancel.flag(),
             labels: (&config.name, &run_id),
             policies: policies.as_ref(),
         };
         let raw = exec::run(&plan, pool);
+        drop(cancel);
         // Outputs loaded for reuse that the run did not take (their tasks were skipped or
         // cancelled) are user values: their `Drop` may panic.
         let leftover = policies.and_then(exec::drop_quietly);
@@ -233,11 +237,13 @@ pub(crate) fn take_final<T: Any>(
         });
     }
     let name = exec.graph().name(fin).to_string();
-    if exec.node_result(fin).status != NodeStatus::Completed {
-        return Err(Error::TaskFailed {
-            task: name,
-            error: "did not complete".to_string(),
-        });
+    let result = exec.node_result(fin);
+    if result.status != NodeStatus::Completed {
+        // A cancelled run says so (with no failure to report first).
+        let error = result
+            .error
+            .unwrap_or_else(|| "did not complete".to_string());
+        return Err(Error::TaskFailed { task: name, error });
     }
     let value = exec.take_output(fin).ok_or_else(|| Error::TaskFailed {
         task: name.clone(),

@@ -171,7 +171,10 @@ pub use checkpoint::CheckpointError;
 /// ```
 pub use dagmacros::task;
 pub use error::Error;
-pub use exec::{CacheStats, ElementResult, Execution, NodeResult, NodeStatus, ReuseSource};
+pub use exec::{
+    CacheStats, CancelHandle, ElementResult, Execution, NodeResult, NodeStatus, ReuseSource,
+    cancelled,
+};
 pub use inputs::{InputError, Inputs};
 pub use options::TaskOptions;
 pub use profile::{ProfileReport, profile_execution};

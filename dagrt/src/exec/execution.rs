@@ -94,6 +94,7 @@ impl Execution {
                 errors: Arc::new(raw.errors),
                 attempts: Arc::new(raw.attempts),
                 elements: Arc::new(raw.elements),
+                cancel_reason: raw.cancel_reason,
                 t0: raw.t0,
                 t_end: raw.t_end,
             },
@@ -210,7 +211,7 @@ impl Execution {
         self.count(NodeStatus::Skipped)
     }
 
-    /// Number of nodes cancelled by `fail_fast`.
+    /// Number of nodes cancelled (by `fail_fast` or a [`CancelHandle`](crate::CancelHandle)).
     #[must_use]
     pub fn cancelled(&self) -> usize {
         self.count(NodeStatus::Cancelled)
@@ -333,6 +334,8 @@ pub(crate) struct RunView {
     pub(crate) errors: Arc<Vec<(u32, String)>>,
     pub(crate) attempts: Arc<Vec<super::retry::Attempt>>,
     pub(crate) elements: Arc<Vec<super::ElementRun>>,
+    /// Why the `Cancelled` nodes were cancelled (a [`super::cancel`] reason).
+    pub(crate) cancel_reason: u8,
     pub(crate) t0: u64,
     pub(crate) t_end: u64,
 }
@@ -362,9 +365,7 @@ impl RunView {
                 "upstream task `{}` failed",
                 self.graph.name(NodeId(r.cause))
             )),
-            NodeStatus::Cancelled => {
-                Some("cancelled: an earlier task failed (fail_fast)".to_string())
-            }
+            NodeStatus::Cancelled => Some(super::cancel::message(self.cancel_reason).to_string()),
             _ => self.error_of(id).map(str::to_string),
         };
         NodeResult {

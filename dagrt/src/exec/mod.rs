@@ -1,5 +1,6 @@
 //! The scheduler: per-node dependency counters, ready tasks run on a rayon pool, no level barriers.
 
+pub(crate) mod cancel;
 mod elements;
 mod execution;
 mod panics;
@@ -10,6 +11,7 @@ pub(crate) mod slot;
 mod status;
 mod tracing;
 
+pub use cancel::{CancelHandle, cancelled};
 pub use elements::ElementResult;
 pub(crate) use execution::new_run_id;
 pub use execution::{CacheStats, Execution, NodeResult};
@@ -23,7 +25,7 @@ use crate::value::Value;
 use policy::Policies;
 use slot::{Cell, Slot};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU32, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 /// Successor sets larger than this are split in halves (`rayon::join`) before being released.
@@ -55,7 +57,8 @@ struct Ctx<'a> {
     slots: Vec<Slot>,
     records: Vec<Cell<Record>>,
     errors: Mutex<Vec<(u32, String)>>,
-    cancelled: AtomicBool,
+    /// The run's cancellation flag ([`cancel::RUNNING`] until cancelled).
+    cancelled: &'a AtomicU8,
     clock: &'static quanta::Clock,
     #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
     labels: (&'a str, &'a str),
@@ -97,7 +100,7 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
         slots: (0..n).map(|_| Slot::empty()).collect(),
         records: (0..n).map(|_| Cell::new(blank.clone())).collect(),
         errors: Mutex::new(Vec::new()),
-        cancelled: AtomicBool::new(false),
+        cancelled: plan.cancel,
         clock,
         labels: plan.labels,
         policies: plan.policies,
@@ -134,6 +137,7 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
             .into_inner()
             .unwrap_or_else(PoisonError::into_inner),
         outputs: slot::into_values(ctx.slots),
+        cancel_reason: ctx.cancelled.load(Ordering::Relaxed),
         t0,
         t_end,
     }
@@ -172,7 +176,7 @@ impl Ctx<'_> {
             let t = start.unwrap_or_else(|| self.clock.raw());
             (rec.start, rec.end, rec.status, rec.cause) = (t, t, NodeStatus::Skipped, cause);
             poison = cause;
-        } else if self.fail_fast && self.cancelled.load(Ordering::Relaxed) {
+        } else if self.cancelled.load(Ordering::Relaxed) != cancel::RUNNING {
             let t = start.unwrap_or_else(|| self.clock.raw());
             (rec.start, rec.end, rec.status) = (t, t, NodeStatus::Cancelled);
         } else {
@@ -209,8 +213,9 @@ impl Ctx<'_> {
                     }
                 }
             }
-            if poison != NONE && self.fail_fast {
-                self.cancelled.store(true, Ordering::Relaxed);
+            if poison != NONE && cancel::on_failure(self.cancelled, self.fail_fast) {
+                // Failed after a handle cancelled the run: the dependents are cancelled.
+                poison = NONE;
             }
         }
         self.finish(n, poison);
@@ -319,6 +324,8 @@ impl Ctx<'_> {
 /// inline starts when the previous one ended (one clock read per task).
 fn run_from<'s>(ctx: &'s Ctx<'s>, s: &rayon::Scope<'s>, mut n: NodeId, depth: u32) {
     let worker = rayon::current_thread_index().map_or(NONE, |w| w as u32);
+    // What `dag::cancelled()` reads in the bodies run here.
+    let _flag = cancel::enter(ctx.cancelled);
     let mut start = None;
     loop {
         let end = ctx.settle(n, worker, start);

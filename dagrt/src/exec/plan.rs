@@ -42,6 +42,8 @@ pub(crate) struct Plan<'a> {
     pub keep_all: bool,
     pub final_node: Option<NodeId>,
     pub fail_fast: bool,
+    /// The run's cancellation flag (see [`super::cancel`]).
+    pub cancel: &'a std::sync::atomic::AtomicU8,
     /// The DAG's name and the run's id, for `tracing` spans.
     #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
     pub labels: (&'a str, &'a str),
@@ -90,6 +92,8 @@ pub(crate) struct RawRun {
     /// Problems that did not fail the run (a corrupt cache entry, a checkpoint not saved).
     pub warnings: Vec<String>,
     pub outputs: Vec<Option<Value>>,
+    /// The cancellation flag's final value: why `Cancelled` nodes were cancelled.
+    pub cancel_reason: u8,
     pub t0: u64,
     pub t_end: u64,
 }

@@ -12,7 +12,8 @@ pub enum NodeStatus {
     Failed,
     /// The task did not run because an upstream task failed.
     Skipped,
-    /// The task did not run because the run was cancelled (`fail_fast`).
+    /// The task did not run because the run was cancelled (`fail_fast`, or a
+    /// [`CancelHandle`](crate::CancelHandle)).
     Cancelled,
 }
 

@@ -30,6 +30,7 @@ fn run(graph: Graph, ticks: &[(u64, u64)], t0_offset: u64) -> Execution {
         warnings: Vec::new(),
         elements: Vec::new(),
         outputs: ticks.iter().map(|_| None).collect(),
+        cancel_reason: 0,
         t0: base + t0_offset,
         t_end: base + ticks.iter().map(|t| t.1).max().unwrap_or(0),
     };

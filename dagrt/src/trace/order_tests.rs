@@ -33,6 +33,7 @@ fn run(graph: Graph, ticks: &[(u64, u64)]) -> Execution {
         warnings: Vec::new(),
         elements: Vec::new(),
         outputs: ticks.iter().map(|_| None).collect(),
+        cancel_reason: 0,
         t0,
         t_end,
     };

@@ -97,7 +97,7 @@ impl RunView {
             }
             NodeStatus::Cancelled => {
                 e.event_type = T::NodeCancelled;
-                e.error = ErrorRef::Static("cancelled: an earlier task failed (fail_fast)");
+                e.error = ErrorRef::Static(super::super::cancel::message(self.cancel_reason));
             }
         }
         e

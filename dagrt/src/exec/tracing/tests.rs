@@ -44,6 +44,7 @@ fn run(elements: [(u64, u64); 3], t0_offset: u64) -> Execution {
             element(1, elements[1]),
         ],
         outputs: vec![None, None],
+        cancel_reason: 0,
         t0: base + t0_offset,
         t_end: base + 4,
     };
