@@ -336,7 +336,7 @@ pub fn write_run(meta_dir: &Path, run: &RunRecord) -> Result<PathBuf, MetaError>
     loop {
         match try_write(dir, &path, &file_name.to_string_lossy(), &bytes) {
             // The directory vanished under us: a concurrent drop. Start over.
-            Err(e) if is_not_found(&e) && attempt + 1 < WRITE_ATTEMPTS => attempt += 1,
+            Err(e) if vanished(&e) && attempt + 1 < WRITE_ATTEMPTS => attempt += 1,
             Ok(()) => {
                 clean_stale_temps_once(dir);
                 return Ok(path);
@@ -348,6 +348,15 @@ pub fn write_run(meta_dir: &Path, run: &RunRecord) -> Result<PathBuf, MetaError>
 
 fn is_not_found(e: &MetaError) -> bool {
     matches!(e, MetaError::Io { source, .. } if source.kind() == io::ErrorKind::NotFound)
+}
+
+/// Whether `e` is what a write meets when a concurrent drop moves the directory away: a
+/// missing path, or `create_dir_all` seeing the directory exist (`mkdir` fails with
+/// `AlreadyExists`) and then vanish before it could confirm it is a directory.
+fn vanished(e: &MetaError) -> bool {
+    is_not_found(e)
+        || matches!(e, MetaError::Io { action: "create directory", source, .. }
+            if source.kind() == io::ErrorKind::AlreadyExists)
 }
 
 /// One attempt of [`write_run`]: temporary file, rename, directory fsyncs.
