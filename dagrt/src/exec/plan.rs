@@ -99,6 +99,50 @@ pub(crate) struct RawRun {
 }
 
 #[cfg(test)]
+impl RawRun {
+    /// A run of hand-made records (test fixtures): no errors, attempts, elements, warnings or
+    /// outputs.
+    pub(crate) fn of_records(records: Vec<Record>, t0: u64, t_end: u64) -> RawRun {
+        let outputs = records.iter().map(|_| None).collect();
+        RawRun {
+            records,
+            errors: Vec::new(),
+            attempts: Vec::new(),
+            elements: Vec::new(),
+            warnings: Vec::new(),
+            outputs,
+            cancel_reason: 0,
+            t0,
+            t_end,
+        }
+    }
+
+    /// The execution of this run over `graph` (test fixtures), its last node final.
+    pub(crate) fn into_execution(
+        self,
+        dag: &str,
+        graph: std::sync::Arc<crate::graph::Graph>,
+        workers: usize,
+    ) -> super::Execution {
+        let last = graph
+            .len()
+            .checked_sub(1)
+            .map(|i| crate::graph::NodeId(i as u32));
+        super::Execution::from_raw(
+            self,
+            "run".into(),
+            dag.into(),
+            "".into(),
+            graph,
+            std::sync::Arc::from(Vec::new()),
+            std::time::SystemTime::now(),
+            workers,
+            last,
+        )
+    }
+}
+
+#[cfg(test)]
 mod tests {
     #[test]
     fn a_record_stays_at_32_bytes() {

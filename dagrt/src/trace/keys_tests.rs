@@ -2,7 +2,6 @@
 //! radix sort, and the `(tick, rank)` pairs read when keys do not pack, give one order.
 
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use crate::Execution;
 use crate::exec::{NodeStatus, RawRun, Record, clock};
@@ -23,32 +22,8 @@ fn run(graph: Graph, ticks: &[(u64, u64)], t0_offset: u64) -> Execution {
             flags: 0,
         })
         .collect();
-    let raw = RawRun {
-        records,
-        errors: Vec::new(),
-        attempts: Vec::new(),
-        warnings: Vec::new(),
-        elements: Vec::new(),
-        outputs: ticks.iter().map(|_| None).collect(),
-        cancel_reason: 0,
-        t0: base + t0_offset,
-        t_end: base + ticks.iter().map(|t| t.1).max().unwrap_or(0),
-    };
-    let n = graph.len();
-    let graph = Arc::new(graph);
-    let out = n.checked_sub(1).map(|i| crate::graph::NodeId(i as u32));
-    let now = SystemTime::now();
-    Execution::from_raw(
-        raw,
-        "run".into(),
-        "tree".into(),
-        "".into(),
-        graph,
-        Arc::from(Vec::new()),
-        now,
-        2,
-        out,
-    )
+    let t_end = base + ticks.iter().map(|t| t.1).max().unwrap_or(0);
+    RawRun::of_records(records, base + t0_offset, t_end).into_execution("tree", Arc::new(graph), 2)
 }
 
 /// A complete binary out-tree of `n` nodes named `n0..`: node k's children are 2k+1, 2k+2.

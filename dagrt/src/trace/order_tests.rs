@@ -3,7 +3,6 @@
 //! its first node and completes after its last.
 
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use crate::Execution;
 use crate::exec::{NodeStatus, RawRun, Record, clock};
@@ -26,29 +25,7 @@ fn run(graph: Graph, ticks: &[(u64, u64)]) -> Execution {
         })
         .collect();
     let t_end = t0 + ticks.iter().map(|t| t.1).max().unwrap_or(0);
-    let raw = RawRun {
-        records,
-        errors: Vec::new(),
-        attempts: Vec::new(),
-        warnings: Vec::new(),
-        elements: Vec::new(),
-        outputs: ticks.iter().map(|_| None).collect(),
-        cancel_reason: 0,
-        t0,
-        t_end,
-    };
-    let n = graph.len();
-    Execution::from_raw(
-        raw,
-        "run".into(),
-        "chain".into(),
-        "".into(),
-        Arc::new(graph),
-        Arc::from(Vec::new()),
-        SystemTime::now(),
-        1,
-        n.checked_sub(1).map(|i| crate::graph::NodeId(i as u32)),
-    )
+    RawRun::of_records(records, t0, t_end).into_execution("chain", Arc::new(graph), 1)
 }
 
 fn chain(names: &[&str]) -> Graph {

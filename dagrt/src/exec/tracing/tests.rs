@@ -3,11 +3,10 @@
 //! sorted, or are sorted as pairs.
 
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use crate::Execution;
 use crate::exec::{ElementRun, NodeStatus, RawRun, Record, clock};
-use crate::graph::{Graph, NodeId};
+use crate::graph::Graph;
 
 /// A run of `n0 -> n1`: `n0` ran `0..3` as three elements (`elements[i]` from `.0` to `.1`,
 /// element 2 failing after 2 attempts), `n1` ran `3..4`; ticks after `base`, the run
@@ -33,37 +32,19 @@ fn run(elements: [(u64, u64); 3], t0_offset: u64) -> Execution {
         error: (index == 2).then(|| "boom".to_owned()),
     };
     let raw = RawRun {
-        records: vec![record(0, 3), record(3, 4)],
-        errors: Vec::new(),
-        attempts: Vec::new(),
-        warnings: Vec::new(),
         // Not in index order: a read orders them.
         elements: vec![
             element(2, elements[2]),
             element(0, elements[0]),
             element(1, elements[1]),
         ],
-        outputs: vec![None, None],
-        cancel_reason: 0,
-        t0: base + t0_offset,
-        t_end: base + 4,
+        ..RawRun::of_records(vec![record(0, 3), record(3, 4)], base + t0_offset, base + 4)
     };
     let mut b = Graph::builder();
     b.add_nodes(["n0".to_owned(), "n1".to_owned()]);
     b.add_edges([("n0".to_owned(), "n1".to_owned())]);
     let graph = Arc::new(b.build().expect("a chain is a DAG"));
-    let now = SystemTime::now();
-    Execution::from_raw(
-        raw,
-        "run".into(),
-        "each".into(),
-        "".into(),
-        graph,
-        Arc::from(Vec::new()),
-        now,
-        2,
-        Some(NodeId(1)),
-    )
+    raw.into_execution("each", graph, 2)
 }
 
 /// `kind(node or step)` of every event, in order.
