@@ -143,6 +143,23 @@ impl RawRun {
 }
 
 #[cfg(test)]
+impl super::Execution {
+    /// `kind(node or step)` of every event of this run's trace, in order, read through
+    /// `for_each_event` (test fixtures).
+    pub(crate) fn event_sequence(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        self.to_trace().for_each_event(|e| {
+            out.push(match (e.node_name, e.step_index) {
+                (Some(n), _) => format!("{}({n})", e.event_type),
+                (None, Some(s)) => format!("{}({s})", e.event_type),
+                (None, None) => e.event_type.to_string(),
+            });
+        });
+        out
+    }
+}
+
+#[cfg(test)]
 mod tests {
     #[test]
     fn a_record_stays_at_32_bytes() {

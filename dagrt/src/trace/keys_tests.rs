@@ -35,19 +35,6 @@ fn tree(n: usize) -> Graph {
     b.build().expect("a tree is a DAG")
 }
 
-/// `kind(node or step)` of every event, in order.
-fn sequence(exec: &Execution) -> Vec<String> {
-    let mut out = Vec::new();
-    exec.to_trace().for_each_event(|e| {
-        out.push(match (e.node_name, e.step_index) {
-            (Some(n), _) => format!("{}({n})", e.event_type),
-            (None, Some(s)) => format!("{}({s})", e.event_type),
-            (None, None) => e.event_type.to_string(),
-        });
-    });
-    out
-}
-
 #[test]
 fn a_later_level_sibling_that_ran_first_comes_first() {
     // n0 -> {n1, n2}; n2 ran (2..3) before n1 (5..6): level order n1, n2; time order n2, n1.
@@ -66,9 +53,9 @@ fn a_later_level_sibling_that_ran_first_comes_first() {
         "step_completed(1)",
         "execution_completed",
     ];
-    assert_eq!(sequence(&run(tree(3), &ticks, 0)), want);
+    assert_eq!(run(tree(3), &ticks, 0).event_sequence(), want);
     // A tick before the run's start does not pack: the pairs read gives the same order.
-    assert_eq!(sequence(&run(tree(3), &ticks, 1)), want);
+    assert_eq!(run(tree(3), &ticks, 1).event_sequence(), want);
 }
 
 #[test]
@@ -86,8 +73,8 @@ fn packed_and_unpacked_reads_agree_on_a_shuffled_tree() {
         let start = after + seed % 3;
         ticks[k] = (start, start + (seed >> 8) % 4);
     }
-    let packed = sequence(&run(tree(n), &ticks, 0));
-    let unpacked = sequence(&run(tree(n), &ticks, 1));
+    let packed = run(tree(n), &ticks, 0).event_sequence();
+    let unpacked = run(tree(n), &ticks, 1).event_sequence();
     assert_eq!(packed, unpacked);
     assert_eq!(packed.len(), 2 * n + 2 * 7 + 2);
     // Not level order (the keys were sorted), and in time order.

@@ -35,7 +35,8 @@ fn chain(names: &[&str]) -> Graph {
     b.build().expect("a chain is a DAG")
 }
 
-/// `kind(node or step)` of every event, in order.
+/// `kind(node or step)` of every event, in order, read through `events()` (the owned copy;
+/// the other trace tests read through `for_each_event`, see `Execution::event_sequence`).
 fn sequence(exec: &Execution) -> Vec<String> {
     exec.to_trace()
         .events()

@@ -47,19 +47,6 @@ fn run(elements: [(u64, u64); 3], t0_offset: u64) -> Execution {
     raw.into_execution("each", graph, 2)
 }
 
-/// `kind(node or step)` of every event, in order.
-fn sequence(exec: &Execution) -> Vec<String> {
-    let mut out = Vec::new();
-    exec.to_trace().for_each_event(|e| {
-        out.push(match (e.node_name, e.step_index) {
-            (Some(n), _) => format!("{}({n})", e.event_type),
-            (None, Some(s)) => format!("{}({s})", e.event_type),
-            (None, None) => e.event_type.to_string(),
-        });
-    });
-    out
-}
-
 #[test]
 fn elements_are_inside_their_task_in_causal_order_on_every_read_path() {
     // In order: element 0 at the task's start tick, element 2 ending at its end tick.
@@ -102,12 +89,12 @@ fn elements_are_inside_their_task_in_causal_order_on_every_read_path() {
     ]);
     for offset in [0, 1] {
         assert_eq!(
-            sequence(&run(in_order, offset)),
+            run(in_order, offset).event_sequence(),
             sequential,
             "t0 + {offset}"
         );
         assert_eq!(
-            sequence(&run(shuffled, offset)),
+            run(shuffled, offset).event_sequence(),
             overlapping,
             "t0 + {offset}"
         );
