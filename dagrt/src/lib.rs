@@ -180,3 +180,4 @@ pub use options::TaskOptions;
 pub use profile::{ProfileReport, profile_execution};
 pub use task::{InputKind, Task, TaskDescriptor};
 pub use trace::ExecutionTrace;
+pub use value::{AsyncBodyResult, BodyResult};

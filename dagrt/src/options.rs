@@ -40,6 +40,16 @@ pub struct TaskOptions {
     /// First delay between attempts; it doubles after each failure (with jitter) and never
     /// exceeds 10 minutes.
     pub backoff: Option<Duration>,
+    /// How long one attempt may run before it ends `TimedOut` (`#[task(timeout = "5s")]`).
+    pub timeout: Option<Duration>,
+    /// What the task holds while it runs, by pool name (`#[task(resources(gpu = 1))]`); each
+    /// pool is declared with `Dag::resource`.
+    pub resources: Option<&'static [(&'static str, u32)]>,
+    /// Whether the task waits for an approval before it runs (`#[task(gate)]`).
+    pub gate: Option<bool>,
+    /// How long a gate waits for its decision before the task ends `TimedOut`
+    /// (`#[task(gate, gate_timeout = "1h")]`).
+    pub gate_timeout: Option<Duration>,
 }
 
 impl TaskOptions {
@@ -49,6 +59,10 @@ impl TaskOptions {
         version: None,
         retries: None,
         backoff: None,
+        timeout: None,
+        resources: None,
+        gate: None,
+        gate_timeout: None,
     };
 
     /// Sets `cache`.
@@ -79,6 +93,34 @@ impl TaskOptions {
         self
     }
 
+    /// Sets `timeout`.
+    #[must_use]
+    pub const fn timeout(mut self, limit: Duration) -> Self {
+        self.timeout = Some(limit);
+        self
+    }
+
+    /// Sets `resources`: `(pool, amount)` pairs.
+    #[must_use]
+    pub const fn resources(mut self, needs: &'static [(&'static str, u32)]) -> Self {
+        self.resources = Some(needs);
+        self
+    }
+
+    /// Sets `gate`.
+    #[must_use]
+    pub const fn gate(mut self, on: bool) -> Self {
+        self.gate = Some(on);
+        self
+    }
+
+    /// Sets `gate_timeout`.
+    #[must_use]
+    pub const fn gate_timeout(mut self, limit: Duration) -> Self {
+        self.gate_timeout = Some(limit);
+        self
+    }
+
     /// This task's options merged with its DAG's `defaults` and the built-in defaults: the
     /// only place where they meet.
     pub(crate) fn resolve(self, defaults: &TaskOptions) -> Resolved {
@@ -87,6 +129,10 @@ impl TaskOptions {
             version: self.version.or(defaults.version).unwrap_or(""),
             retries: self.retries.or(defaults.retries).unwrap_or(DEFAULT_RETRIES),
             backoff: self.backoff.or(defaults.backoff).unwrap_or(DEFAULT_BACKOFF),
+            timeout: self.timeout.or(defaults.timeout),
+            resources: self.resources.or(defaults.resources).unwrap_or(&[]),
+            gate: self.gate.or(defaults.gate).unwrap_or(false),
+            gate_timeout: self.gate_timeout.or(defaults.gate_timeout),
         }
     }
 }
@@ -98,9 +144,19 @@ pub(crate) struct Resolved {
     pub version: &'static str,
     pub retries: u32,
     pub backoff: Duration,
+    pub timeout: Option<Duration>,
+    pub resources: &'static [(&'static str, u32)],
+    pub gate: bool,
+    pub gate_timeout: Option<Duration>,
 }
 
 impl Resolved {
+    /// Whether the task waits for something beyond its inputs: a deadline, a resource or a
+    /// gate (such tasks run on the waiting scheduler).
+    pub(crate) fn waits(&self) -> bool {
+        self.timeout.is_some() || !self.resources.is_empty() || self.gate
+    }
+
     /// Whether the task needs more than a plain run: retries or the cache.
     pub(crate) fn beyond_plain(&self) -> bool {
         self.cache || self.retries > 0
@@ -123,6 +179,10 @@ mod tests {
                 version: "v2",
                 retries: 5,
                 backoff: DEFAULT_BACKOFF,
+                timeout: None,
+                resources: &[],
+                gate: false,
+                gate_timeout: None,
             }
         );
         let r = TaskOptions::NONE.resolve(&TaskOptions::NONE);

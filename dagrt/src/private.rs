@@ -6,7 +6,7 @@ pub use crate::persist::{
     Codec, NoCodec, Probe, SerdeCodec, assert_persistable, persistable_codec,
 };
 pub use crate::task::{Fallible, InputKind, Task, TaskDescriptor};
-pub use crate::value::BodyResult;
+pub use crate::value::{AsyncBodyResult, AsyncRun, BodyResult};
 pub use inventory;
 
 /// One task registered with the runtime; collected once with `inventory`.

@@ -3,7 +3,7 @@
 use crate::inputs::Inputs;
 use crate::options::TaskOptions;
 use crate::persist::Codec;
-use crate::value::BodyResult;
+use crate::value::{AsyncRun, BodyResult};
 use std::any::{TypeId, type_name};
 use std::fmt;
 
@@ -62,6 +62,9 @@ pub struct TaskDescriptor {
     pub(crate) depth: usize,
     /// Runs the function on its inputs.
     pub(crate) run: fn(&Inputs<'_>) -> BodyResult,
+    /// For an `async fn` task: builds the future the async scheduler polls (`run` is then
+    /// never called).
+    pub(crate) run_async: Option<AsyncRun>,
 }
 
 fn no_codec() -> Option<Codec> {
@@ -99,6 +102,7 @@ impl TaskDescriptor {
             is_final: false,
             depth: 0,
             run,
+            run_async: None,
         }
     }
 
@@ -163,6 +167,15 @@ impl TaskDescriptor {
         self
     }
 
+    /// Makes this an `async fn` task whose attempts are the futures `run` builds (generated
+    /// code).
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn with_async(mut self, run: AsyncRun) -> Self {
+        self.run_async = Some(run);
+        self
+    }
+
     /// Marks the DAG's final task and sets the depth (generated code).
     #[doc(hidden)]
     #[must_use]
@@ -218,6 +231,12 @@ impl TaskDescriptor {
     #[must_use]
     pub fn is_final(&self) -> bool {
         self.is_final
+    }
+
+    /// Whether the task is an `async fn`.
+    #[must_use]
+    pub fn is_async(&self) -> bool {
+        self.run_async.is_some()
     }
 
     /// `file:line` of the task function.
