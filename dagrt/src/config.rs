@@ -27,6 +27,13 @@ pub(crate) struct RunConfig {
     pub checkpoint_dir: Option<PathBuf>,
     /// Cancels this DAG's runs from another thread.
     pub cancel: crate::CancelHandle,
+    /// The resource pools `(name, capacity)`, in declaration order.
+    pub resources: Vec<(String, u32)>,
+    /// Decides this DAG's gates (and holds the gate handler).
+    pub gates: crate::GateHandle,
+    /// The tokio runtime given with `tokio_runtime`.
+    #[cfg(feature = "tokio")]
+    pub tokio: Option<tokio::runtime::Handle>,
 }
 
 impl RunConfig {
@@ -46,6 +53,10 @@ impl RunConfig {
             cache_max_bytes: crate::cache::DEFAULT_MAX_BYTES,
             checkpoint_dir: None,
             cancel: crate::CancelHandle::default(),
+            resources: Vec::new(),
+            gates: crate::GateHandle::default(),
+            #[cfg(feature = "tokio")]
+            tokio: None,
         }
     }
 
@@ -240,6 +251,61 @@ macro_rules! config_methods {
         #[must_use]
         pub fn cancel_handle(&self) -> crate::CancelHandle {
             self.config.cancel.clone()
+        }
+
+        /// Ends every attempt of every task that runs longer than `limit`
+        /// [`TimedOut`](crate::NodeStatus::TimedOut) (a task's `#[task(timeout = ..)]` wins).
+        ///
+        /// At the deadline the task's dependents are skipped and independent branches go on.
+        /// An async task's future is dropped then. A sync task cannot be stopped from outside:
+        /// it keeps its worker until its body returns, and [`dag::cancelled()`](crate::cancelled)
+        /// turns true for it at the deadline, so a body that polls it can stop early; whatever
+        /// it returns after the deadline is dropped (a warning says so). With retries, a
+        /// timed-out attempt is retried like a failed one.
+        pub fn timeout(mut self, limit: std::time::Duration) -> Self {
+            self.config.defaults.timeout = Some(limit);
+            self
+        }
+
+        /// Declares the resource pool `name` holding `capacity` units (a GPU count, a budget of
+        /// database connections). A task with `#[task(resources(name = k))]` runs only when `k`
+        /// units are free, and holds them while it runs; waiting takes no worker. A task that
+        /// asks for an undeclared pool, or for more than its capacity, fails the run before
+        /// anything starts. Declaring a name again sets its capacity.
+        pub fn resource(mut self, name: impl Into<String>, capacity: u32) -> Self {
+            let name = name.into();
+            match self.config.resources.iter_mut().find(|(n, _)| *n == name) {
+                Some(pool) => pool.1 = capacity,
+                None => self.config.resources.push((name, capacity)),
+            }
+            self
+        }
+
+        /// Decides the DAG's gates (`#[task(gate)]`): called, on a thread of its own, when a
+        /// gate is reached. It returns [`GateDecision::Approve`](crate::GateDecision),
+        /// `Reject(reason)` (the task fails with the reason), or `Defer` (a
+        /// [`GateHandle`](crate::GateHandle) decides, or the gate's `gate_timeout` ends it).
+        pub fn gate_handler(
+            mut self,
+            handler: impl Fn(&crate::GateRequest) -> crate::GateDecision + Send + Sync + 'static,
+        ) -> Self {
+            self.config.gates.handler = Some(std::sync::Arc::new(handler));
+            self
+        }
+
+        /// A handle that approves or rejects this DAG's gates from any thread (clones share one
+        /// state); see [`GateHandle`](crate::GateHandle).
+        #[must_use]
+        pub fn gate_handle(&self) -> crate::GateHandle {
+            self.config.gates.clone()
+        }
+
+        /// Polls the async tasks inside `runtime` (the caller's tokio runtime) instead of the
+        /// one dag starts on first use (one thread per process, driving timers and I/O).
+        #[cfg(feature = "tokio")]
+        pub fn tokio_runtime(mut self, runtime: tokio::runtime::Handle) -> Self {
+            self.config.tokio = Some(runtime);
+            self
         }
 
         /// The DAG's name as given.

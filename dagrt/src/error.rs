@@ -105,6 +105,31 @@ pub enum Error {
     },
     /// The worker pool could not be created.
     Pool(rayon::ThreadPoolBuildError),
+    /// The tokio runtime of the async tasks could not be started.
+    AsyncRuntime {
+        /// Why.
+        reason: String,
+    },
+    /// A task asks for a resource pool the DAG does not declare (`Dag::resource`).
+    UnknownResource {
+        /// The task.
+        task: String,
+        /// The pool it asks for.
+        pool: String,
+        /// The pools the DAG declares.
+        declared: Vec<String>,
+    },
+    /// A task asks for more of a pool than the pool holds: it could never run.
+    ResourceTooLarge {
+        /// The task.
+        task: String,
+        /// The pool.
+        pool: String,
+        /// What the task asks for.
+        amount: u32,
+        /// What the pool holds.
+        capacity: u32,
+    },
     /// `resume()` of a DAG that has no checkpoint dir.
     NoCheckpointDir {
         /// The DAG.
@@ -241,6 +266,38 @@ impl fmt::Display for Error {
                 "a task was given for `{name}`, which is not a node of the graph"
             ),
             Error::Pool(e) => write!(f, "could not start the worker pool: {e}"),
+            Error::AsyncRuntime { reason } => {
+                write!(
+                    f,
+                    "could not start the tokio runtime of the async tasks: {reason}"
+                )
+            }
+            Error::UnknownResource {
+                task,
+                pool,
+                declared,
+            } => {
+                write!(
+                    f,
+                    "task `{task}` asks for resource `{pool}`, which the DAG does not declare"
+                )?;
+                if declared.is_empty() {
+                    write!(f, " (it declares none)")?;
+                } else {
+                    write!(f, " (it declares: {})", declared.join(", "))?;
+                }
+                write!(f, "; declare it with .resource(\"{pool}\", capacity)")
+            }
+            Error::ResourceTooLarge {
+                task,
+                pool,
+                amount,
+                capacity,
+            } => write!(
+                f,
+                "task `{task}` asks for {amount} of resource `{pool}`, which holds {capacity}: \
+                 it could never run"
+            ),
             Error::NoCheckpointDir { dag } => write!(
                 f,
                 "checkpoint: DAG `{dag}` has no checkpoint to resume: resume() needs \

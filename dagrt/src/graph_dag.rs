@@ -33,6 +33,8 @@ struct Bound {
     frees: Vec<bool>,
     outputs: Vec<OutputType>,
     specs: Vec<NodeSpec>,
+    /// Empty when no task is async.
+    asyncs: Vec<Option<crate::tasks::DynAsyncBody<'static>>>,
 }
 
 impl GraphDag {
@@ -64,7 +66,9 @@ impl GraphDag {
             frees: Vec::with_capacity(n),
             outputs: Vec::with_capacity(n),
             specs: Vec::with_capacity(n),
+            asyncs: Vec::new(),
         };
+        let mut asyncs = Vec::with_capacity(n);
         for node in graph.nodes() {
             let name = graph.name(node);
             let entry = tasks.take(name).ok_or_else(|| Error::MissingTask {
@@ -74,6 +78,10 @@ impl GraphDag {
             bound.frees.push(entry.frees);
             bound.outputs.push(entry.output);
             bound.specs.push(entry.spec);
+            asyncs.push(entry.async_body);
+        }
+        if asyncs.iter().any(Option::is_some) {
+            bound.asyncs = asyncs;
         }
         self.bound = Some(bound);
         Ok(self)
@@ -180,9 +188,15 @@ impl GraphDag {
     /// [`Error::MissingTask`] / [`Error::UnknownTask`] when `tasks` does not match the graph's
     /// nodes; the pool cannot start.
     pub fn execute_with(&self, tasks: &Tasks<'_>) -> Result<Execution, Error> {
-        let (bodies, frees, specs) = tasks.resolve(&self.graph)?;
-        self.launch(Bodies::Refs(&bodies), &frees, &specs, self.final_or_sink())
-            .launch(&self.config, Memory::Fresh)
+        let r = tasks.resolve(&self.graph)?;
+        let mut launch = self.launch(
+            Bodies::Refs(&r.bodies),
+            &r.frees,
+            &r.specs,
+            self.final_or_sink(),
+        );
+        launch.asyncs = r.asyncs;
+        launch.launch(&self.config, Memory::Fresh)
     }
 
     /// Runs the graph with the given task bodies and returns the final node's output (the
@@ -192,28 +206,33 @@ impl GraphDag {
     /// As [`GraphDag::execute_with`], plus [`Error::TaskFailed`], [`Error::NoFinalNode`] and
     /// [`Error::OutputType`] (these two before anything runs).
     pub fn run_with<T: Any>(&self, tasks: &Tasks<'_>) -> Result<T, Error> {
-        let (bodies, frees, specs) = tasks.resolve(&self.graph)?;
+        let r = tasks.resolve(&self.graph)?;
         let fin = self.final_of()?;
         let name = self.graph.name(fin);
         let found = tasks.output_type(name).ok_or_else(|| Error::MissingTask {
             node: name.to_string(),
         })?;
         check_output::<T>(&self.graph, fin, found)?;
-        let exec = self
-            .launch(Bodies::Refs(&bodies), &frees, &specs, Some(fin))
-            .launch(&self.config, Memory::Fresh)?;
+        let mut launch = self.launch(Bodies::Refs(&r.bodies), &r.frees, &r.specs, Some(fin));
+        launch.asyncs = r.asyncs;
+        let exec = launch.launch(&self.config, Memory::Fresh)?;
         take_final(exec, fin, found.name)
     }
 
     fn execute_memory(&self, memory: Memory<'_>) -> Result<Execution, Error> {
         let bound = self.bound()?;
-        self.launch(
+        let mut launch = self.launch(
             Bodies::Boxed(&bound.bodies),
             &bound.frees,
             &bound.specs,
             self.final_or_sink(),
-        )
-        .launch(&self.config, memory)
+        );
+        launch.asyncs = bound
+            .asyncs
+            .iter()
+            .map(|b| b.as_deref().map(crate::exec::wait::AsyncBody::Dyn))
+            .collect();
+        launch.launch(&self.config, memory)
     }
 
     fn launch<'a>(
@@ -231,6 +250,7 @@ impl GraphDag {
             tasks: Arc::from(Vec::new()),
             specs,
             provided: Vec::new(),
+            asyncs: Vec::new(),
         }
     }
 

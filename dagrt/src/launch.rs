@@ -42,6 +42,8 @@ pub(crate) struct Launch<'a> {
     pub specs: &'a [NodeSpec],
     /// Values given with `Dag::set`: these nodes run no code.
     pub provided: Vec<(NodeId, crate::value::Value)>,
+    /// A builder graph's async closures, by node id (empty when it has none).
+    pub asyncs: Vec<Option<exec::wait::AsyncBody<'a>>>,
 }
 
 impl Launch<'_> {
@@ -56,8 +58,10 @@ impl Launch<'_> {
             tasks,
             specs,
             provided,
+            asyncs,
         } = self;
         let pool = config.worker_pool()?;
+        let waits = crate::waits::waits_of(config, graph, specs, &tasks, asyncs)?;
         let cache_store;
         let checkpoint_store;
         let mut policies = None;
@@ -163,6 +167,7 @@ impl Launch<'_> {
             cancel: cancel.flag(),
             labels: (&config.name, &run_id),
             policies: policies.as_ref(),
+            waits: waits.as_ref(),
         };
         let raw = exec::run(&plan, pool);
         drop(cancel);

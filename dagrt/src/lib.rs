@@ -109,6 +109,7 @@ mod tasks;
 pub mod trace;
 mod unpersisted;
 mod value;
+mod waits;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -171,6 +172,7 @@ pub use checkpoint::CheckpointError;
 /// ```
 pub use dagmacros::task;
 pub use error::Error;
+pub use exec::wait::gates::{GateDecision, GateHandle, GateHandler, GateRequest};
 pub use exec::{
     CacheStats, CancelHandle, ElementResult, Execution, NodeResult, NodeStatus, ReuseSource,
     cancelled,

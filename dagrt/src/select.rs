@@ -171,6 +171,7 @@ impl Selected {
             tasks: self.tasks.clone(),
             specs: &self.specs,
             provided: std::mem::take(&mut self.provided),
+            asyncs: Vec::new(),
         }
     }
 }

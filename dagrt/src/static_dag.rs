@@ -265,6 +265,7 @@ fn launch(spec: &Registered) -> Launch<'_> {
         tasks: spec.tasks.clone(),
         specs: &spec.specs,
         provided: Vec::new(),
+        asyncs: Vec::new(),
     }
 }
 

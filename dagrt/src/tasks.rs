@@ -2,20 +2,29 @@
 
 use crate::error::Error;
 use crate::exec::policy::NodeSpec;
+use crate::exec::wait::AsyncBody;
 use crate::exec::{Body, DynBody};
 use crate::graph::Graph;
 use crate::inputs::Inputs;
+use crate::options::TaskOptions;
 use crate::persist::Codec;
 use crate::task::Fallible;
+use crate::value::AsyncBodyResult;
 use foldhash::HashMap as FxHashMap;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::any::{TypeId, type_name};
 use std::fmt;
 
+/// An async builder task's body: builds the future of one attempt.
+pub(crate) type DynAsyncBody<'a> =
+    Box<dyn for<'i> Fn(&Inputs<'i>) -> AsyncBodyResult<'i> + Send + Sync + 'a>;
+
 /// One task body and what the executor needs to know about its output.
 pub(crate) struct Entry<'a> {
     pub body: DynBody<'a>,
+    /// An async task's body (`body` is then never called).
+    pub async_body: Option<DynAsyncBody<'a>>,
     /// Whether its output owns memory.
     pub frees: bool,
     /// Codec and code version of persistent tasks (for the cache, checkpoints and reruns).
@@ -74,6 +83,10 @@ pub struct Tasks<'a> {
     /// Whether a task with a spec other than the default was added (a persistent or mapped
     /// one); otherwise no spec is passed to a run.
     special_specs: bool,
+    /// Options given with [`Tasks::options`] for tasks not added yet.
+    pending_options: FxHashMap<String, TaskOptions>,
+    /// Whether an async task was added.
+    any_async: bool,
 }
 
 /// A task's output type, for `run_with` to check before running and to name in messages.
@@ -100,7 +113,129 @@ impl<'a> Tasks<'a> {
             index: FxHashMap::default(),
             entries: Vec::new(),
             special_specs: false,
+            pending_options: FxHashMap::default(),
+            any_async: false,
         }
+    }
+
+    /// Sets the options of task `name` (before or after it is added): what `#[task(...)]`
+    /// says for a static task — retries, backoff, `timeout`, `resources`, `gate`.
+    ///
+    /// ```
+    /// use dag::{Dag, NodeStatus, TaskOptions, Tasks, graph::Graph};
+    /// use std::time::Duration;
+    ///
+    /// let mut b = Graph::builder();
+    /// b.add_nodes(["slow", "after"]).add_edges([("slow", "after")]);
+    /// let dag = Dag::from_graph("deadline", b.build()?);
+    ///
+    /// let mut tasks = Tasks::new();
+    /// tasks
+    ///     .add("slow", || std::thread::sleep(Duration::from_millis(200)))
+    ///     .options("slow", TaskOptions::NONE.timeout(Duration::from_millis(20)))
+    ///     .add("after", || 1);
+    /// let ex = dag.execute_with(&tasks)?;
+    /// assert_eq!(ex.status("slow"), Some(NodeStatus::TimedOut));
+    /// assert_eq!(ex.status("after"), Some(NodeStatus::Skipped));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn options(&mut self, name: impl Into<String>, options: TaskOptions) -> &mut Self {
+        let name = name.into();
+        self.special_specs = true;
+        match self.entry_mut(&name) {
+            Some(entry) => entry.spec.options = options,
+            None => {
+                self.pending_options.insert(name, options);
+            }
+        }
+        self
+    }
+
+    /// An async task without inputs: `f` makes the future of each attempt, which dag polls
+    /// on its workers inside a tokio runtime (timers and I/O of tokio work in it).
+    ///
+    /// ```
+    /// use dag::{Dag, Tasks, graph::Graph};
+    ///
+    /// let mut b = Graph::builder();
+    /// b.add_nodes(["wait", "double"]).add_edges([("wait", "double")]);
+    /// let dag = Dag::from_graph("async_builder", b.build()?);
+    ///
+    /// let mut tasks = Tasks::new();
+    /// tasks
+    ///     .add_async("wait", || async {
+    ///         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    ///         21
+    ///     })
+    ///     .add_with_inputs("double", |i| Ok::<_, dag::InputError>(i.get::<i32>(0)? * 2));
+    /// assert_eq!(dag.run_with::<i32>(&tasks)?, 42);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cfg(feature = "tokio")]
+    pub fn add_async<T, F, Fut>(&mut self, name: impl Into<String>, f: F) -> &mut Self
+    where
+        T: Send + Sync + 'static,
+        F: Fn() -> Fut + Send + Sync + 'a,
+        Fut: std::future::Future<Output = T> + Send + 'static,
+    {
+        let body: DynAsyncBody<'a> = Box::new(move |_: &Inputs<'_>| {
+            let future = f();
+            Box::pin(async move { Ok(Box::new(future.await) as _) })
+        });
+        self.insert_async::<T>(name.into(), body)
+    }
+
+    /// An async task that reads its inputs: `f` returns the boxed future of one attempt,
+    /// which may borrow the inputs (`Box::pin(async move { .. })`).
+    ///
+    /// ```
+    /// use dag::{Dag, Tasks, graph::Graph};
+    ///
+    /// let mut b = Graph::builder();
+    /// b.add_nodes(["n", "plus_one"]).add_edges([("n", "plus_one")]);
+    /// let dag = Dag::from_graph("async_inputs", b.build()?);
+    ///
+    /// let mut tasks = Tasks::new();
+    /// tasks.add("n", || 41u64).add_async_with_inputs("plus_one", |inputs| {
+    ///     let n = inputs.get::<u64>(0);
+    ///     Box::pin(async move { Ok::<_, dag::InputError>(*n? + 1) })
+    /// });
+    /// assert_eq!(dag.run_with::<u64>(&tasks)?, 42);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cfg(feature = "tokio")]
+    pub fn add_async_with_inputs<R, F>(&mut self, name: impl Into<String>, f: F) -> &mut Self
+    where
+        R: Fallible + 'static,
+        F: for<'i> Fn(
+                &Inputs<'i>,
+            )
+                -> std::pin::Pin<Box<dyn std::future::Future<Output = R> + Send + 'i>>
+            + Send
+            + Sync
+            + 'a,
+    {
+        let body: DynAsyncBody<'a> = Box::new(move |inputs: &Inputs<'_>| {
+            let future = f(inputs);
+            Box::pin(async move { future.await.into_body_result().map(|v| Box::new(v) as _) })
+        });
+        self.insert_async::<R::Ok>(name.into(), body)
+    }
+
+    #[cfg(feature = "tokio")]
+    fn insert_async<T: 'static>(&mut self, name: String, body: DynAsyncBody<'a>) -> &mut Self {
+        let task = name.clone();
+        let sync: DynBody<'a> = Box::new(move |_: &Inputs<'_>| {
+            Err(format!(
+                "task `{task}` is async: it runs on the async scheduler"
+            ))
+        });
+        self.insert::<T>(name.clone(), sync, None);
+        if let Some(entry) = self.entry_mut(&name) {
+            entry.async_body = Some(body);
+        }
+        self.any_async = true;
+        self
     }
 
     /// A zero-argument task: its output is kept for dependents.
@@ -230,13 +365,18 @@ impl<'a> Tasks<'a> {
             },
             None => NodeSpec::default(),
         };
+        let mut spec = spec;
+        if let Some(options) = self.pending_options.remove(&name) {
+            spec.options = options;
+        }
         let entry = Entry {
             body,
+            async_body: None,
             frees: crate::task::frees::<T>(),
             spec,
             output: OutputType::of::<T>(),
         };
-        self.special_specs |= entry.spec.codec.is_some();
+        self.special_specs |= entry.spec.codec.is_some() || entry.spec.options != TaskOptions::NONE;
         match self.index.get(&name) {
             Some(&i) => self.entries[i] = Some(entry),
             None => {
@@ -312,6 +452,10 @@ impl<'a> Tasks<'a> {
 
     /// The bodies in node order, which outputs own memory, and the nodes' specs.
     pub(crate) fn resolve(&self, graph: &Graph) -> Result<Resolved<'_>, Error> {
+        if let Some(name) = self.pending_options.keys().min() {
+            return Err(Error::UnknownTask { name: name.clone() });
+        }
+        let mut asyncs = Vec::with_capacity(if self.any_async { graph.len() } else { 0 });
         let mut bodies: Vec<Body<'_>> = Vec::with_capacity(graph.len());
         let mut frees = Vec::with_capacity(graph.len());
         // Without a persistent or mapped task every spec is the default one: none is passed
@@ -323,6 +467,9 @@ impl<'a> Tasks<'a> {
                 Some(entry) => {
                     bodies.push(&*entry.body);
                     frees.push(entry.frees);
+                    if self.any_async {
+                        asyncs.push(entry.async_body.as_deref().map(AsyncBody::Dyn));
+                    }
                     if persistent {
                         specs.push(entry.spec);
                     }
@@ -337,12 +484,23 @@ impl<'a> Tasks<'a> {
         if self.index.len() != graph.len() {
             self.check(graph)?;
         }
-        Ok((bodies, frees, specs))
+        Ok(Resolved {
+            bodies,
+            frees,
+            specs,
+            asyncs,
+        })
     }
 }
 
-/// Bodies, output-frees flags and specs of a graph's nodes, in node order.
-pub(crate) type Resolved<'t> = (Vec<Body<'t>>, Vec<bool>, Vec<NodeSpec>);
+/// Bodies, output-frees flags, specs and async bodies of a graph's nodes, in node order.
+pub(crate) struct Resolved<'t> {
+    pub bodies: Vec<Body<'t>>,
+    pub frees: Vec<bool>,
+    pub specs: Vec<NodeSpec>,
+    /// Empty when no task is async.
+    pub asyncs: Vec<Option<AsyncBody<'t>>>,
+}
 
 impl fmt::Debug for Tasks<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -142,19 +142,47 @@ impl Drop for RunFlag {
 thread_local! {
     /// The flag of the run whose task this thread is running (null outside a run).
     static CURRENT: Cell<*const AtomicU8> = const { Cell::new(std::ptr::null()) };
+    /// The deadline of the `timeout` task this thread is running, if any.
+    static DEADLINE: Cell<Option<std::time::Instant>> = const { Cell::new(None) };
 }
 
-/// Whether the run executing the calling task body has been cancelled, by a
-/// [`CancelHandle`] or by `fail_fast` after a failure; always false outside a task body.
+/// Whether the calling task body should stop: its run has been cancelled, by a
+/// [`CancelHandle`] or by `fail_fast` after a failure, or the task has a `timeout` and its
+/// deadline has passed; always false outside a task body.
 ///
 /// A long sync task can poll it and return early (for example with `Err("cancelled")`); its
-/// dependents are then `Cancelled`. A task that never polls it runs to completion.
+/// dependents are then `Cancelled`. A task that never polls it runs to completion; past a
+/// deadline it has already ended `TimedOut`, so whatever it returns is dropped.
 #[must_use]
 pub fn cancelled() -> bool {
     let flag = CURRENT.with(Cell::get);
     // SAFETY: a non-null pointer was set by `Entered`, which restores the previous value before
     // the borrow of the flag it was made from ends.
-    !flag.is_null() && unsafe { (*flag).load(Ordering::Relaxed) } != RUNNING
+    if !flag.is_null() && unsafe { (*flag).load(Ordering::Relaxed) } != RUNNING {
+        return true;
+    }
+    DEADLINE
+        .with(Cell::get)
+        .is_some_and(|at| std::time::Instant::now() >= at)
+}
+
+/// Sets this thread's task deadline (what [`cancelled`] compares the time with) while the guard
+/// lives: a sync task with a `timeout` sees `cancelled()` turn true at its deadline.
+pub(crate) fn enter_deadline(at: std::time::Instant) -> DeadlineGuard {
+    DeadlineGuard {
+        prev: DEADLINE.with(|d| d.replace(Some(at))),
+    }
+}
+
+/// Restores the previous deadline of the thread when dropped.
+pub(crate) struct DeadlineGuard {
+    prev: Option<std::time::Instant>,
+}
+
+impl Drop for DeadlineGuard {
+    fn drop(&mut self) {
+        DEADLINE.with(|d| d.set(self.prev));
+    }
 }
 
 /// The calling thread's run flag, to hand to threads that run parts of the same body.

@@ -205,6 +205,12 @@ impl Execution {
         self.count(NodeStatus::Failed)
     }
 
+    /// Number of nodes that ran past their deadline (or whose gate got no decision in time).
+    #[must_use]
+    pub fn timed_out(&self) -> usize {
+        self.count(NodeStatus::TimedOut)
+    }
+
     /// Number of nodes skipped because an upstream task failed.
     #[must_use]
     pub fn skipped(&self) -> usize {
@@ -261,14 +267,19 @@ impl Execution {
             .all(|r| r.status == NodeStatus::Completed)
     }
 
-    /// The first failed node in topological order, with its error.
+    /// The first failed (or timed-out) node in topological order, with its error.
     #[must_use]
     pub fn first_failure(&self) -> Option<NodeResult<'_>> {
         self.view
             .graph
             .topological_order()
             .iter()
-            .find(|&&n| self.view.records[n.index()].status == NodeStatus::Failed)
+            .find(|&&n| {
+                matches!(
+                    self.view.records[n.index()].status,
+                    NodeStatus::Failed | NodeStatus::TimedOut
+                )
+            })
             .map(|&n| self.node_result(n))
     }
 
@@ -377,10 +388,9 @@ impl RunView {
             duration: (end - start).max(0.0),
             worker: (r.worker != NONE).then_some(r.worker as usize),
             error,
-            attempts: r.attempts.max(u32::from(
-                r.flags & REUSED == 0
-                    && matches!(r.status, NodeStatus::Completed | NodeStatus::Failed),
-            )),
+            attempts: r
+                .attempts
+                .max(u32::from(r.flags & REUSED == 0 && r.status.ran())),
             reused_from: ReuseSource::of_flags(r.flags),
             cache_miss: r.flags & policy::CACHE_MISS != 0,
         }

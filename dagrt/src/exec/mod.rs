@@ -10,6 +10,7 @@ pub(crate) mod retry;
 pub(crate) mod slot;
 mod status;
 mod tracing;
+pub(crate) mod wait;
 
 pub use cancel::{CancelHandle, cancelled};
 pub use elements::ElementResult;
@@ -46,7 +47,7 @@ struct NodeState {
     cause: AtomicU32,
 }
 
-struct Ctx<'a> {
+pub(crate) struct Ctx<'a> {
     graph: &'a Graph,
     bodies: Bodies<'a>,
     frees: &'a [bool],
@@ -66,6 +67,8 @@ struct Ctx<'a> {
     attempts: Mutex<Vec<retry::Attempt>>,
     elements: Mutex<Vec<ElementRun>>,
     warnings: Mutex<Vec<String>>,
+    /// The waiting part of the run (async bodies, deadlines, resources, gates), if it has one.
+    wait: Option<&'a wait::WaitCtx<'a>>,
 }
 
 /// Runs every node of `plan` on `pool` and returns what happened.
@@ -82,6 +85,8 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
         attempts: 0,
         flags: 0,
     };
+    let (tx, rx) = std::sync::mpsc::channel();
+    let waiting = plan.waits.map(|w| wait::WaitCtx::new(w, n, tx));
     let ctx = Ctx {
         graph: g,
         bodies: plan.bodies,
@@ -107,15 +112,19 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
         attempts: Mutex::new(Vec::new()),
         elements: Mutex::new(Vec::new()),
         warnings: Mutex::new(Vec::new()),
+        wait: waiting.as_ref(),
     };
     let roots: Vec<NodeId> = g.roots().collect();
     let t0 = clock.raw();
-    if !roots.is_empty() {
+    if let Some(w) = ctx.wait {
+        wait::drive(&ctx, w, pool, &rx, &roots);
+    } else if !roots.is_empty() {
         let ctx = &ctx;
         let roots = &roots[..];
         pool.scope(move |s| run_group(ctx, s, roots, 0));
     }
     let t_end = clock.raw();
+    let (waits, mut wait_warnings) = ctx.wait.map(|w| w.take_parts()).unwrap_or_default();
     let mut errors = ctx
         .errors
         .into_inner()
@@ -132,10 +141,15 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
             .elements
             .into_inner()
             .unwrap_or_else(PoisonError::into_inner),
-        warnings: ctx
-            .warnings
-            .into_inner()
-            .unwrap_or_else(PoisonError::into_inner),
+        warnings: {
+            let mut w = ctx
+                .warnings
+                .into_inner()
+                .unwrap_or_else(PoisonError::into_inner);
+            w.append(&mut wait_warnings);
+            w
+        },
+        waits,
         outputs: slot::into_values(ctx.slots),
         cancel_reason: ctx.cancelled.load(Ordering::Relaxed),
         t0,
@@ -226,16 +240,7 @@ impl Ctx<'_> {
     /// becomes an error.
     #[inline]
     fn call(&self, n: NodeId) -> Result<Value, String> {
-        let inputs = Inputs {
-            graph: self.graph,
-            node: n,
-            slots: &self.slots,
-            elements: &self.elements,
-            retry: self.policies.map_or((0, std::time::Duration::ZERO), |x| {
-                let o = &x.options[n.index()];
-                (o.retries, o.backoff)
-            }),
-        };
+        let inputs = self.inputs(n);
         let body = self.bodies.get(n.index());
         #[cfg(feature = "tracing")]
         let _span = ::tracing::info_span!(
@@ -248,6 +253,21 @@ impl Ctx<'_> {
         match catch_unwind(AssertUnwindSafe(|| body(&inputs))) {
             Ok(result) => result,
             Err(payload) => Err(format!("task panicked: {}", caught_text(payload))),
+        }
+    }
+
+    /// What node `n`'s body reads.
+    #[inline]
+    fn inputs(&self, n: NodeId) -> Inputs<'_> {
+        Inputs {
+            graph: self.graph,
+            node: n,
+            slots: &self.slots,
+            elements: &self.elements,
+            retry: self.policies.map_or((0, std::time::Duration::ZERO), |x| {
+                let o = &x.options[n.index()];
+                (o.retries, o.backoff)
+            }),
         }
     }
 
@@ -289,7 +309,15 @@ impl Ctx<'_> {
     }
 
     /// Frees the inputs `n` consumed and marks its successors skipped if it failed.
+    #[inline]
     fn finish(&self, n: NodeId, poison: u32) {
+        self.free_inputs(n);
+        self.poison(n, poison);
+    }
+
+    /// Frees the inputs of `n` that no other consumer will read.
+    #[inline]
+    fn free_inputs(&self, n: NodeId) {
         if !self.keep_all {
             for &p in self.graph.predecessors(n) {
                 if self.frees[p.index()]
@@ -306,6 +334,11 @@ impl Ctx<'_> {
                 }
             }
         }
+    }
+
+    /// Marks the successors of `n` skipped, blaming `poison` (unless it is `NONE`).
+    #[inline]
+    fn poison(&self, n: NodeId, poison: u32) {
         if poison != NONE {
             for &s in self.graph.successors(n) {
                 // Published to `s` by the release decrement of its pending counter that follows.
@@ -328,7 +361,14 @@ fn run_from<'s>(ctx: &'s Ctx<'s>, s: &rayon::Scope<'s>, mut n: NodeId, depth: u3
     let _flag = cancel::enter(ctx.cancelled);
     let mut start = None;
     loop {
-        let end = ctx.settle(n, worker, start);
+        let end = match ctx.wait {
+            Some(w) if w.waits(n) => match wait::begin(ctx, w, s, n, start) {
+                Some(end) => end,
+                // It waits (holding no worker); whoever settles it goes on with its successors.
+                None => return,
+            },
+            _ => ctx.settle(n, worker, start),
+        };
         let next = match ctx.graph.successors(n) {
             // Chains take this path: no ready-set bookkeeping.
             [only] => ctx.dec(*only).then_some(*only),
@@ -340,6 +380,16 @@ fn run_from<'s>(ctx: &'s Ctx<'s>, s: &rayon::Scope<'s>, mut n: NodeId, depth: u3
             None => return,
         }
     }
+}
+
+/// Releases the successors of `n` (settled outside [`run_from`]'s loop) and runs the ready ones.
+pub(crate) fn run_successors<'s>(ctx: &'s Ctx<'s>, s: &rayon::Scope<'s>, n: NodeId) {
+    let next = match ctx.graph.successors(n) {
+        [only] => ctx.dec(*only).then_some(*only),
+        [] => None,
+        succs => release(ctx, s, succs, 0),
+    };
+    continue_with(ctx, s, next, 0);
 }
 
 /// Decrements the successors' counters and starts the ready ones; may hand one back to run inline.

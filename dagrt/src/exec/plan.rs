@@ -49,6 +49,8 @@ pub(crate) struct Plan<'a> {
     pub labels: (&'a str, &'a str),
     /// Retries, cache, checkpoints, reuse: `None` for a plain run (the fast path).
     pub policies: Option<&'a Policies<'a>>,
+    /// Async bodies, deadlines, resources, gates: `None` when no node waits (the fast path).
+    pub waits: Option<&'a super::wait::Waits<'a>>,
 }
 
 /// One node's outcome as recorded by the worker that settled it (raw clock ticks). Error texts
@@ -91,6 +93,8 @@ pub(crate) struct RawRun {
     pub elements: Vec<ElementRun>,
     /// Problems that did not fail the run (a corrupt cache entry, a checkpoint not saved).
     pub warnings: Vec<String>,
+    /// What the waiting nodes did (resources, gates), in no order.
+    pub waits: Vec<super::wait::WaitEvent>,
     pub outputs: Vec<Option<Value>>,
     /// The cancellation flag's final value: why `Cancelled` nodes were cancelled.
     pub cancel_reason: u8,
@@ -110,6 +114,7 @@ impl RawRun {
             attempts: Vec::new(),
             elements: Vec::new(),
             warnings: Vec::new(),
+            waits: Vec::new(),
             outputs,
             cancel_reason: 0,
             t0,

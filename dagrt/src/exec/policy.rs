@@ -12,7 +12,7 @@ use crate::checkpoint::CheckpointStore;
 use crate::graph::NodeId;
 use crate::options::{Resolved, TaskOptions};
 use crate::persist::Codec;
-use crate::value::Value;
+use crate::value::{BodyResult, Value};
 use std::sync::PoisonError;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -164,11 +164,60 @@ impl Ctx<'_> {
         rec: &mut Record,
         start: Option<u64>,
     ) -> u32 {
+        let picked = start.unwrap_or_else(|| self.clock.raw());
+        rec.start = picked;
+        let cache = match self.reuse(x, n, rec) {
+            Reuse::Done(poison) => return poison,
+            Reuse::Run(cache) => cache,
+        };
+        let (retries, backoff) = retries_of(x, n);
+        let mut attempt: u32 = 0;
+        let result = loop {
+            attempt = attempt.saturating_add(1);
+            let begin = if attempt == 1 {
+                picked
+            } else {
+                self.clock.raw()
+            };
+            let result = self.call(n);
+            if retries > 0 {
+                let log = Attempt {
+                    node: n.0,
+                    attempt,
+                    start: begin,
+                    end: self.clock.raw(),
+                    error: result.as_ref().err().cloned(),
+                    timed_out: false,
+                };
+                self.log_attempt(log);
+            }
+            match result {
+                Err(_) if attempt <= retries => {
+                    std::thread::sleep(backoff_delay(backoff, attempt, n.0))
+                }
+                other => break other,
+            }
+        };
+        rec.end = self.clock.raw();
+        self.keep(x, n, rec, result, attempt, cache)
+    }
+
+    /// Records one attempt of a task that may run several times.
+    pub(super) fn log_attempt(&self, log: Attempt) {
+        self.attempts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(log);
+    }
+
+    /// What a node of a run with policies reuses before its body runs: a value given with
+    /// `Dag::set`, a checkpointed or previous output, a cache entry (`Done`: the node is
+    /// settled, `rec.end` and `rec.status` set); else `Run`, with the cache entry to fill.
+    /// `rec.start` is set by the caller.
+    pub(super) fn reuse<'x>(&self, x: &'x Policies<'_>, n: NodeId, rec: &mut Record) -> Reuse<'x> {
         let i = n.index();
         let name = self.graph.name(n);
         let options = &x.options[i];
-        let picked = start.unwrap_or_else(|| self.clock.raw());
-        rec.start = picked;
         // SAFETY: the settling worker is the only one touching this node's cells.
         let preset = std::mem::replace(unsafe { x.preset[i].get_mut() }, Preset::Run);
         if let Preset::Provided(value) = preset {
@@ -182,7 +231,7 @@ impl Ctx<'_> {
             self.store(n, value);
             (rec.end, rec.status) = (self.clock.raw(), NodeStatus::Completed);
             rec.flags |= PROVIDED;
-            return NONE;
+            return Reuse::Done(NONE);
         }
         let may_reuse = x
             .incremental
@@ -194,7 +243,7 @@ impl Ctx<'_> {
             }
             (rec.end, rec.status) = (self.clock.raw(), NodeStatus::Completed);
             rec.flags |= x.preset_source.flag();
-            return NONE;
+            return Reuse::Done(NONE);
         }
         let codec = x.specs[i].codec;
         let cache = match (x.cache, codec) {
@@ -212,7 +261,7 @@ impl Ctx<'_> {
                         unsafe { *x.keys[i].get_mut() = Some(key) };
                         (rec.end, rec.status) = (self.clock.raw(), NodeStatus::Completed);
                         rec.flags |= HIT_CACHE;
-                        return NONE;
+                        return Reuse::Done(NONE);
                     }
                     Err(e) => self.warn(format!(
                         "cache entry {key} of task `{name}` was refused ({e}); the task runs instead"
@@ -223,42 +272,24 @@ impl Ctx<'_> {
             }
             rec.flags |= CACHE_MISS;
         }
-        let retries = if x.specs[i].mapped {
-            0
-        } else {
-            options.retries
-        };
-        let backoff = options.backoff;
-        let mut attempt: u32 = 0;
-        let result = loop {
-            attempt = attempt.saturating_add(1);
-            let begin = if attempt == 1 {
-                picked
-            } else {
-                self.clock.raw()
-            };
-            let result = self.call(n);
-            if retries > 0 {
-                let log = Attempt {
-                    node: n.0,
-                    attempt,
-                    start: begin,
-                    end: self.clock.raw(),
-                    error: result.as_ref().err().cloned(),
-                };
-                self.attempts
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .push(log);
-            }
-            match result {
-                Err(_) if attempt <= retries => {
-                    std::thread::sleep(backoff_delay(backoff, attempt, n.0))
-                }
-                other => break other,
-            }
-        };
-        rec.end = self.clock.raw();
+        Reuse::Run(cache)
+    }
+
+    /// Settles a node whose body ran `attempt` times and last gave `result` (`rec.end` set by
+    /// the caller): fails it, or caches, checkpoints and stores its output. Returns the node to
+    /// blame for skips (`NONE` when it did not fail).
+    pub(super) fn keep(
+        &self,
+        x: &Policies<'_>,
+        n: NodeId,
+        rec: &mut Record,
+        result: BodyResult,
+        attempt: u32,
+        cache: Option<CacheSlot<'_>>,
+    ) -> u32 {
+        let i = n.index();
+        let name = self.graph.name(n);
+        let codec = x.specs[i].codec;
         rec.attempts = attempt;
         let value = match result {
             Ok(value) => value,
@@ -322,6 +353,28 @@ impl Ctx<'_> {
         self.store(n, value);
         NONE
     }
+}
+
+/// The cache entry a node fills when it runs: the store, the output's codec and the key.
+pub(super) type CacheSlot<'x> = (&'x CacheStore, Codec, Key);
+
+/// What a node reuses before its body runs (see [`Ctx::reuse`]).
+pub(super) enum Reuse<'x> {
+    /// Settled without running; the node to blame for skips (`NONE`).
+    Done(u32),
+    /// The body runs; its output fills this cache entry.
+    Run(Option<CacheSlot<'x>>),
+}
+
+/// A node's retries and first backoff (an `#[each]` task retries per element, not as a whole).
+pub(super) fn retries_of(x: &Policies<'_>, n: NodeId) -> (u32, std::time::Duration) {
+    let options = &x.options[n.index()];
+    let retries = if x.specs[n.index()].mapped {
+        0
+    } else {
+        options.retries
+    };
+    (retries, options.backoff)
 }
 
 /// The postcard bytes of `value` and, when it is stored (`stamped`), its stamp.

@@ -14,6 +14,8 @@ pub(crate) struct Attempt {
     pub start: u64,
     pub end: u64,
     pub error: Option<String>,
+    /// The attempt was stopped at its deadline (`#[task(timeout = ..)]`).
+    pub timed_out: bool,
 }
 
 /// `base × 2^(attempt-1)`, times a jitter in [0.5, 1.5) so that retrying workers spread out,

@@ -15,9 +15,23 @@ pub enum NodeStatus {
     /// The task did not run because the run was cancelled (`fail_fast`, or a
     /// [`CancelHandle`](crate::CancelHandle)).
     Cancelled,
+    /// The task ran past its deadline (`#[task(timeout = "..")]`, `Dag::timeout`) or its gate
+    /// got no decision in time (`gate_timeout`): it ended at the deadline, its output (if it
+    /// ever returns one) is dropped, and its dependents are `Skipped`.
+    TimedOut,
 }
 
 impl NodeStatus {
+    /// Whether the task's body started: it completed, failed or timed out (skipped and
+    /// cancelled tasks never ran).
+    #[must_use]
+    pub fn ran(self) -> bool {
+        matches!(
+            self,
+            NodeStatus::Completed | NodeStatus::Failed | NodeStatus::TimedOut
+        )
+    }
+
     /// The status in upper case, as trace summaries print it (`COMPLETED`, ...).
     #[must_use]
     pub fn as_upper(self) -> &'static str {
@@ -26,6 +40,7 @@ impl NodeStatus {
             NodeStatus::Failed => "FAILED",
             NodeStatus::Skipped => "SKIPPED",
             NodeStatus::Cancelled => "CANCELLED",
+            NodeStatus::TimedOut => "TIMED_OUT",
         }
     }
 
@@ -37,6 +52,7 @@ impl NodeStatus {
             NodeStatus::Failed => "failed",
             NodeStatus::Skipped => "skipped",
             NodeStatus::Cancelled => "cancelled",
+            NodeStatus::TimedOut => "timed_out",
         }
     }
 }

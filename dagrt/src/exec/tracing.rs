@@ -14,11 +14,11 @@ mod elements;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::Record;
 use super::ReuseSource;
 use super::execution::{Execution, RunView};
 use super::policy;
 use super::retry::Attempt;
-use super::{NodeStatus, Record};
 use crate::graph::NodeId;
 use crate::trace::keys::{
     ATTEMPT_MAX, K_END, K_MISS, K_START, K_STEP_END, K_STEP_START, Packed, Packing, Sink, rank,
@@ -90,7 +90,7 @@ impl RunView {
         let miss = usize::from(r.flags & policy::CACHE_MISS != 0);
         miss + match (attempts, r.status) {
             (a, _) if a > 0 => 2 * a,
-            (_, NodeStatus::Completed | NodeStatus::Failed) => 2,
+            (_, s) if s.ran() => 2,
             _ => 1,
         }
     }
@@ -213,7 +213,7 @@ impl RunView {
             }
             return;
         }
-        if !matches!(r.status, NodeStatus::Completed | NodeStatus::Failed) {
+        if !r.status.ran() {
             return key(r.end.max(r.start), rank(pos, 0, K_END));
         }
         key(r.start, rank(pos, 0, K_START));
@@ -334,9 +334,7 @@ impl EventSource for RunView {
         // Two per element of a task that ran, once, as in `node_keys`.
         let elements = self.elements.iter().filter(|e| {
             self.records.get(e.node as usize).is_some_and(|r| {
-                !Self::is_reused(r)
-                    && matches!(r.status, NodeStatus::Completed | NodeStatus::Failed)
-                    && !attempts.contains_key(&e.node)
+                !Self::is_reused(r) && r.status.ran() && !attempts.contains_key(&e.node)
             })
         });
         2 + nodes + 2 * elements.count() + 2 * self.graph.level_count().min(self.records.len())

@@ -340,7 +340,8 @@ fn insert_rows(
         match parse_status(&r.status) {
             _ if r.element_index.is_some() => {}
             Some(NodeStatus::Completed) => counts[0] += 1,
-            Some(NodeStatus::Failed) => counts[1] += 1,
+            // A run's `failed` count includes its timed-out tasks (their rows say `timed_out`).
+            Some(NodeStatus::Failed | NodeStatus::TimedOut) => counts[1] += 1,
             Some(NodeStatus::Skipped) => counts[2] += 1,
             Some(NodeStatus::Cancelled) => counts[3] += 1,
             None => {}

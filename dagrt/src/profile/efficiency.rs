@@ -6,7 +6,7 @@ use crate::NodeStatus;
 /// [`NodeStatus::Failed`] nodes ran; skipped and cancelled ones did not. Only their time
 /// counts towards the busy (sequential) sum, the peak parallelism and the idle gaps.
 pub(crate) fn occupied_worker(status: NodeStatus) -> bool {
-    matches!(status, NodeStatus::Completed | NodeStatus::Failed)
+    status.ran()
 }
 
 /// `busy / (wall_clock × workers)`, clamped to `[0, 1]`; `0` when the capacity

@@ -122,8 +122,11 @@ impl ProfileReport {
                 TraceEventType::NodeCompleted => {
                     (s.status, s.end) = (NodeStatus::Completed, e.timestamp);
                 }
-                TraceEventType::NodeFailed | TraceEventType::NodeTimedOut => {
+                TraceEventType::NodeFailed => {
                     (s.status, s.end) = (NodeStatus::Failed, e.timestamp);
+                }
+                TraceEventType::NodeTimedOut => {
+                    (s.status, s.end) = (NodeStatus::TimedOut, e.timestamp);
                 }
                 TraceEventType::NodeCancelled => s.status = NodeStatus::Cancelled,
                 _ => {}

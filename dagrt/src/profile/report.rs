@@ -303,7 +303,7 @@ pub(super) fn analyse(
         peak_parallelism: tl.peak,
         nodes: profiles,
         failed: (0..n)
-            .filter(|&v| status[v] == NodeStatus::Failed)
+            .filter(|&v| matches!(status[v], NodeStatus::Failed | NodeStatus::TimedOut))
             .map(|v| layout.name(v).to_string())
             .collect(),
         gaps: tl.gaps,

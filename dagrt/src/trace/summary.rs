@@ -160,7 +160,7 @@ pub(crate) fn summarize(events: &[TraceEvent]) -> TraceSummary {
         match *status {
             RunStatus::Ended(NodeStatus::Completed) => summary.completed += 1,
             RunStatus::Ended(NodeStatus::Failed) => summary.failed += 1,
-            RunStatus::TimedOut => summary.timed_out += 1,
+            RunStatus::TimedOut | RunStatus::Ended(NodeStatus::TimedOut) => summary.timed_out += 1,
             RunStatus::Ended(NodeStatus::Cancelled) => summary.cancelled += 1,
             RunStatus::Ended(NodeStatus::Skipped) => summary.skipped += 1,
             RunStatus::Incomplete => {}

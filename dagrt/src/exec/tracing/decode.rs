@@ -65,9 +65,10 @@ impl RunView {
             if kind == K_END
                 && let Some(a) = found
             {
-                e.event_type = match a.error {
-                    Some(_) => T::NodeFailed,
-                    None => T::NodeCompleted,
+                e.event_type = match (&a.error, a.timed_out) {
+                    (_, true) => T::NodeTimedOut,
+                    (Some(_), false) => T::NodeFailed,
+                    (None, false) => T::NodeCompleted,
                 };
                 e.duration = Some((ts - self.seconds(a.start)).max(0.0));
                 e.error = a.error.as_deref().map_or(ErrorRef::None, ErrorRef::Text);
@@ -78,11 +79,11 @@ impl RunView {
             return e;
         }
         match r.status {
-            NodeStatus::Completed | NodeStatus::Failed => {
-                e.event_type = if r.status == NodeStatus::Completed {
-                    T::NodeCompleted
-                } else {
-                    T::NodeFailed
+            NodeStatus::Completed | NodeStatus::Failed | NodeStatus::TimedOut => {
+                e.event_type = match r.status {
+                    NodeStatus::Completed => T::NodeCompleted,
+                    NodeStatus::Failed => T::NodeFailed,
+                    _ => T::NodeTimedOut,
                 };
                 e.duration = Some((ts - self.seconds(r.start)).max(0.0));
                 e.error = self.error_text(id);
