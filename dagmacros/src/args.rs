@@ -1,13 +1,24 @@
 //! The options of `#[task(...)]`.
 
 use proc_macro2::{Span, TokenStream};
+use syn::ext::IdentExt;
 use syn::meta::ParseNestedMeta;
 use syn::parse::Parser;
 use syn::{Ident, LitInt, LitStr};
 
 /// Option names, in the order error messages list them.
 const ACCEPTED: &[&str] = &[
-    "final", "input", "after", "cache", "version", "retries", "backoff",
+    "final",
+    "input",
+    "after",
+    "cache",
+    "version",
+    "retries",
+    "backoff",
+    "timeout",
+    "resources",
+    "gate",
+    "gate_timeout",
 ];
 
 /// The parsed options; each keeps the span where it was written.
@@ -27,6 +38,15 @@ pub struct Args {
     pub input: Option<Span>,
     /// `after = [a, b]`: tasks that must finish first, without passing data.
     pub after: Option<(Span, Vec<Ident>)>,
+    /// `timeout = "5s"`: how long one attempt may run, in nanoseconds (never zero).
+    pub timeout: Option<(u64, Span)>,
+    /// `resources(gpu = 1, db = 2)`: what the task holds while it runs, by pool, in the
+    /// order written (each pool once, each amount at least 1).
+    pub resources: Option<(Span, Vec<(String, u32)>)>,
+    /// `gate`: the task waits for an approval before it runs.
+    pub gate: Option<Span>,
+    /// `gate_timeout = "1h"`: how long the gate waits, in nanoseconds (never zero; needs `gate`).
+    pub gate_timeout: Option<(u64, Span)>,
 }
 
 impl Args {
@@ -57,6 +77,19 @@ impl Args {
             "final" => set_once(&mut self.is_final, span, twice),
             "cache" => set_once(&mut self.cache, span, twice),
             "input" => set_once(&mut self.input, span, twice),
+            "gate" => set_once(&mut self.gate, span, twice),
+            "timeout" => {
+                let nanos = positive_duration(meta, "timeout", "\"5s\", \"500ms\" or \"2m\"")?;
+                set_once(&mut self.timeout, nanos, twice)
+            }
+            "gate_timeout" => {
+                let nanos = positive_duration(meta, "gate_timeout", "\"1h\", \"30m\" or \"90s\"")?;
+                set_once(&mut self.gate_timeout, nanos, twice)
+            }
+            "resources" => {
+                let pools = resources(meta, span)?;
+                set_once(&mut self.resources, (span, pools), twice)
+            }
             "after" => {
                 let value = meta.value()?;
                 let content;
@@ -115,6 +148,12 @@ impl Args {
                 "`version` is part of the cache key: add `cache`",
             ));
         }
+        if let (Some((_, at)), None) = (self.gate_timeout, self.gate) {
+            return Err(syn::Error::new(
+                at,
+                "`gate_timeout` is how long an approval gate waits for its decision: add `gate`",
+            ));
+        }
         Ok(())
     }
 }
@@ -131,7 +170,87 @@ fn set_once<T>(
     Ok(())
 }
 
-/// `"100ms"` → nanoseconds. Units: ns, us, ms, s, m.
+/// `name = "5s"`: a duration longer than zero, in nanoseconds, with the literal's span.
+fn positive_duration(
+    meta: &ParseNestedMeta<'_>,
+    name: &str,
+    examples: &str,
+) -> syn::Result<(u64, Span)> {
+    let lit: syn::Lit = meta.value()?.parse()?;
+    let nanos = match &lit {
+        syn::Lit::Str(text) => parse_duration(&text.value()),
+        _ => None,
+    };
+    match nanos {
+        Some(0) => Err(syn::Error::new(
+            lit.span(),
+            format!("`{name}` must be longer than zero, e.g. {examples}"),
+        )),
+        Some(nanos) => Ok((nanos, lit.span())),
+        None => Err(syn::Error::new(
+            lit.span(),
+            format!("`{name}` is a duration in quotes, such as {examples}"),
+        )),
+    }
+}
+
+/// `resources(gpu = 1, db = 2)`: `(pool, amount)` pairs in the order written.
+fn resources(meta: &ParseNestedMeta<'_>, span: Span) -> syn::Result<Vec<(String, u32)>> {
+    const FORM: &str = "`resources` lists pools and amounts: `resources(gpu = 1, db = 2)`";
+    if !meta.input.peek(syn::token::Paren) {
+        return Err(syn::Error::new(span, FORM));
+    }
+    let content;
+    syn::parenthesized!(content in meta.input);
+    if content.is_empty() {
+        return Err(syn::Error::new(
+            span,
+            "`resources()` names no pool: list what the task holds, `resources(gpu = 1)`, or remove it",
+        ));
+    }
+    let mut pools: Vec<(String, u32)> = Vec::new();
+    let list = content.parse::<TokenStream>()?;
+    syn::meta::parser(|pool| {
+        let Some(ident) = pool.path.get_ident() else {
+            return Err(syn::Error::new_spanned(
+                &pool.path,
+                "a pool name is one identifier, as in `resources(gpu = 1)`",
+            ));
+        };
+        let name = ident.unraw().to_string();
+        if !pool.input.peek(syn::Token![=]) {
+            return Err(syn::Error::new(
+                ident.span(),
+                format!("give pool `{name}` an amount: `{name} = 1`"),
+            ));
+        }
+        let lit: syn::Lit = pool.value()?.parse()?;
+        let amount = match &lit {
+            syn::Lit::Int(n) => n.base10_parse::<u32>().ok().filter(|&n| n > 0),
+            _ => None,
+        };
+        let Some(amount) = amount else {
+            return Err(syn::Error::new(
+                lit.span(),
+                format!(
+                    "the amount of pool `{name}` is a whole number of at least 1, e.g. `{name} = 1`"
+                ),
+            ));
+        };
+        if pools.iter().any(|(p, _)| *p == name) {
+            return Err(syn::Error::new(
+                ident.span(),
+                format!("pool `{name}` is named twice: give its total amount once"),
+            ));
+        }
+        pools.push((name, amount));
+        Ok(())
+    })
+    .parse2(list)?;
+    Ok(pools)
+}
+
+/// `"100ms"` → nanoseconds. Units: ns, us, ms, s, m, h.
 fn parse_duration(text: &str) -> Option<u64> {
     let text = text.trim();
     let split = text.find(|c: char| !c.is_ascii_digit())?;
@@ -143,6 +262,7 @@ fn parse_duration(text: &str) -> Option<u64> {
         "ms" => 1_000_000,
         "s" => 1_000_000_000,
         "m" => 60_000_000_000,
+        "h" => 3_600_000_000_000,
         _ => return None,
     };
     n.checked_mul(scale)

@@ -204,6 +204,36 @@ fn expand(f: &TaskFn, args: &Args, deps: &[Dep<'_>]) -> TokenStream {
                 #map
             }
         }
+    } else if let Some(a) = &f.sig.asyncness {
+        // Every token spanned at the name: a future that is not `Send` is reported at the
+        // function.
+        let s = name.span();
+        let async_wrap = match &f.sig.output {
+            ReturnType::Type(_, ty) if is_fallible(ty) => {
+                quote_spanned!(s=> async_fallible::<#name, _, _>)
+            }
+            _ => quote_spanned!(s=> async_ok::<#name, _>),
+        };
+        let call = quote_spanned!(s=> ::dag::__private::#async_wrap(#name(#(#vars),*)));
+        // Spanned at `async`: without dag's `tokio` feature, the error names it there.
+        let runtime = quote_spanned! {a.span()=>
+            const _: () =
+                ::dag::__private::require_async_tasks::<::dag::__private::AsyncRuntime>();
+        };
+        quote! {
+            #runtime
+
+            fn __dag_run(_: &#private::Inputs<'_>) -> #private::BodyResult {
+                #private::async_only::<#name>()
+            }
+
+            fn __dag_run_async<'a>(
+                __dag_inputs: &#private::Inputs<'a>,
+            ) -> #private::AsyncBodyResult<'a> {
+                #(#arg_lets)*
+                #call
+            }
+        }
     } else if f.body.is_some() {
         quote! {
             fn __dag_run(__dag_inputs: &#private::Inputs<'_>) -> #private::BodyResult {
@@ -218,6 +248,10 @@ fn expand(f: &TaskFn, args: &Args, deps: &[Dep<'_>]) -> TokenStream {
             }
         }
     };
+    let with_async = f
+        .sig
+        .asyncness
+        .map(|_| quote!(.with_async(__dag_run_async)));
     quote! {
         #func
 
@@ -256,7 +290,8 @@ fn expand(f: &TaskFn, args: &Args, deps: &[Dep<'_>]) -> TokenStream {
                 .with_after(&[#(<#after_aliases as #private::Task>::descriptor),*])
                 .with_input(#input_kind)
                 .with_mapped(#is_mapped)
-                .with_place(#is_final, <#name as #private::Task>::DEPTH);
+                .with_place(#is_final, <#name as #private::Task>::DEPTH)
+                #with_async;
 
             #private::inventory::submit! { #private::Registration(&__DAG_TASK) }
         };
@@ -277,6 +312,20 @@ fn options_expr(args: &Args) -> TokenStream {
     }
     if let Some((nanos, _)) = args.backoff {
         options.extend(quote!(.backoff(::core::time::Duration::from_nanos(#nanos))));
+    }
+    if let Some((nanos, _)) = args.timeout {
+        options.extend(quote!(.timeout(::core::time::Duration::from_nanos(#nanos))));
+    }
+    if let Some((_, pools)) = &args.resources {
+        let (names, amounts): (Vec<&str>, Vec<u32>) =
+            pools.iter().map(|(p, n)| (p.as_str(), *n)).unzip();
+        options.extend(quote!(.resources(&[#((#names, #amounts)),*])));
+    }
+    if args.gate.is_some() {
+        options.extend(quote!(.gate(true)));
+    }
+    if let Some((nanos, _)) = args.gate_timeout {
+        options.extend(quote!(.gate_timeout(::core::time::Duration::from_nanos(#nanos))));
     }
     options
 }

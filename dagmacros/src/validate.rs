@@ -23,7 +23,10 @@ struct Errors(Option<syn::Error>);
 
 impl Errors {
     fn push(&mut self, at: &dyn quote::ToTokens, msg: impl std::fmt::Display) {
-        let e = syn::Error::new_spanned(at, msg);
+        self.push_at(syn::Error::new_spanned(at, msg));
+    }
+
+    fn push_at(&mut self, e: syn::Error) {
         match &mut self.0 {
             Some(all) => all.combine(e),
             None => self.0 = Some(e),
@@ -35,12 +38,6 @@ impl Errors {
 pub fn check(f: &TaskFn) -> syn::Result<Vec<Dep<'_>>> {
     let mut errors = Errors::default();
     let sig = &f.sig;
-    if let Some(a) = &sig.asyncness {
-        errors.push(
-            a,
-            "async tasks are not supported yet: write a synchronous function (tasks run on worker threads)",
-        );
-    }
     if let syn::Safety::Unsafe(u) = &sig.safety {
         errors.push(
             u,
@@ -81,6 +78,12 @@ pub fn check(f: &TaskFn) -> syn::Result<Vec<Dep<'_>>> {
                         errors.push(
                             attr,
                             "only one parameter can be `#[each]`: a task maps over one upstream output",
+                        );
+                    }
+                    if sig.asyncness.is_some() && !each_seen {
+                        errors.push(
+                            attr,
+                            "an `async fn` task cannot map with `#[each]` yet: make it a sync `fn`, or take the whole sequence (`&Vec<T>`) and iterate inside the async body",
                         );
                     }
                     each_seen = true;
@@ -134,7 +137,8 @@ pub fn check(f: &TaskFn) -> syn::Result<Vec<Dep<'_>>> {
 }
 
 /// Checks what `#[task(input)]` and `after = [..]` demand of the function: only an input may
-/// leave its body out, an input has no parameters, and no task comes after itself.
+/// leave its body out, an input has no parameters and is not `async`, a required input asks
+/// for nothing to wait on (no body runs), and no task comes after itself.
 pub fn check_options(f: &TaskFn, args: &Args) -> syn::Result<()> {
     let mut errors = Errors::default();
     match (args.input, &f.semi) {
@@ -147,6 +151,28 @@ pub fn check_options(f: &TaskFn, args: &Args) -> syn::Result<()> {
             "an input takes no parameters: its value is given to the run (`Dag::set`) or is its body's default",
         ),
         _ => {}
+    }
+    if let (Some(_), Some(a)) = (args.input, &f.sig.asyncness) {
+        errors.push(
+            a,
+            "an input cannot be `async fn`: its value is given to the run or is its body's default, computed synchronously; remove `async`",
+        );
+    }
+    if let (Some(_), None) = (args.input, &f.body) {
+        let waiting = [
+            ("timeout", args.timeout.map(|(_, at)| at)),
+            ("resources", args.resources.as_ref().map(|(at, _)| *at)),
+            ("gate", args.gate),
+            ("gate_timeout", args.gate_timeout.map(|(_, at)| at)),
+        ];
+        for (option, at) in waiting {
+            if let Some(at) = at {
+                errors.push_at(syn::Error::new(
+                    at,
+                    format!("a required input has no body to run, so `{option}` cannot act on it: remove `{option}` or give the input a default body"),
+                ));
+            }
+        }
     }
     for name in args.after.iter().flat_map(|(_, names)| names) {
         if *name == f.sig.ident {

@@ -67,6 +67,8 @@ pub struct TaskInfo {
     pub after: Vec<&'static str>,
     /// The options written in `#[task(...)]` (the DAG's defaults apply where they are `None`).
     pub options: TaskOptions,
+    /// Whether it is an `async fn` (run on the async scheduler).
+    pub is_async: bool,
 }
 
 impl Dag {
@@ -282,6 +284,7 @@ fn task_info(spec: &Registered, n: NodeId) -> TaskInfo {
         input: d.input,
         after: d.after(),
         options: d.options,
+        is_async: d.is_async(),
     }
 }
 

@@ -3,7 +3,12 @@
 use crate::expand;
 use quote::quote;
 
-fn expand_to_source(attr: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> String {
+mod waiting;
+
+pub(super) fn expand_to_source(
+    attr: proc_macro2::TokenStream,
+    item: proc_macro2::TokenStream,
+) -> String {
     let tokens = expand::task(attr, item);
     match syn::parse2::<syn::File>(tokens.clone()) {
         Ok(file) => prettyplease::unparse(&file),
@@ -97,19 +102,19 @@ fn errors_keep_the_function_and_report_every_mistake() {
     let src = expand::task(
         quote!(fnal),
         quote!(
-            async fn f<T>(self, (a, b): &(u8, u8)) -> T {
+            unsafe fn f<T>(self, (a, b): &(u8, u8)) -> T {
                 todo!()
             }
         ),
     )
     .to_string();
     assert!(
-        src.contains("async fn f"),
+        src.contains("unsafe fn f"),
         "the function is still emitted: {src}"
     );
     for msg in [
         "unknown task option `fnal`; accepted options: `final`",
-        "async tasks are not supported yet",
+        "a task cannot be `unsafe fn`",
         "a task cannot be generic",
         "a task is a free function",
         "a task parameter must be the plain name",

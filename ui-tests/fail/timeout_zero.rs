@@ -1,8 +1,8 @@
 use dag::task;
 
-#[task(final)]
+#[task(final, timeout = "0s")]
 async fn fetch() -> String {
-    String::from("page")
+    String::new()
 }
 
 fn main() {}

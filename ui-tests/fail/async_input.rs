@@ -1,0 +1,8 @@
+use dag::task;
+
+#[task(input)]
+async fn root() -> String {
+    String::from(".")
+}
+
+fn main() {}
