@@ -120,7 +120,7 @@ mod pipeline {
 
     /// Reads the numbers.
     #[task]
-    fn numbers() -> Vec<u32> {
+    pub fn numbers() -> Vec<u32> {
         vec![1, 2, 3]
     }
 
@@ -313,4 +313,17 @@ fn an_empty_graph_gives_an_empty_report() {
     assert_eq!(data["graph"]["nodes"], serde_json::json!([]));
     assert_eq!(data["profile"]["critical_path"], serde_json::json!([]));
     assert_eq!(data["run"]["success"], true);
+}
+
+#[test]
+fn a_provided_value_shows_its_reuse_source() {
+    let dag = Dag::new("pipeline").set::<pipeline::numbers>(vec![4, 5]);
+    let exec = dag.execute().unwrap();
+    let data = embedded_json(&HtmlReport::new(&dag, &exec).render());
+    let numbers = task(&data, "numbers");
+    assert_eq!(numbers["reused_from"], "provided");
+    assert_eq!(numbers["attempts"], 0);
+    assert_eq!(task(&data, "total")["reused_from"], Value::Null);
+    assert_eq!(task(&data, "total")["attempts"], 1);
+    assert_eq!(data["run"]["reused"], 1);
 }

@@ -183,7 +183,9 @@ fn ten_thousand_tasks_are_drawn_one_bar_each() {
     // Every root-to-sink path crosses all 100 levels, one node each.
     assert_eq!(critical.len(), 100);
     let dir = tempfile::tempdir().unwrap();
+    let started = Instant::now();
     let html = report.render();
+    let render = started.elapsed();
     let page = write_page(dir.path(), "big.html", &html);
     let (body, dom) = body_after_scripts(&bin, &page, dir.path());
     // The default budget (400 nodes) draws levels 0-3; their 300 non-root nodes have 2 edges
@@ -208,8 +210,10 @@ fn ten_thousand_tasks_are_drawn_one_bar_each() {
     ));
     let ms: f64 = body["data-render-ms"].parse().unwrap();
     println!(
-        "10,000 tasks: page of {} KB drawn {ms:.0} ms after navigation start (performance.now())",
-        html.len() / 1024
+        "10,000 tasks: page of {} KB rendered by HtmlReport::render in {} ms (this build), \
+         drawn by Chromium {ms:.0} ms after navigation start (performance.now())",
+        html.len() / 1024,
+        render.as_millis()
     );
 }
 
