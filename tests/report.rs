@@ -240,6 +240,7 @@ fn the_dag_drawing_keeps_whole_levels_within_the_budget() {
     assert_eq!(g["levels_shown"], 2);
     assert_eq!(g["edges_total"], 8);
     assert_eq!(g["rows"], 4);
+    assert_eq!(g["max_nodes"], 9);
     let drawn: Vec<&str> = g["nodes"]
         .as_array()
         .unwrap()

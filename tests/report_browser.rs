@@ -205,8 +205,8 @@ fn ten_thousand_tasks_are_drawn_one_bar_each() {
         ],
     );
     assert!(dom.contains(
-        "Drawn: 400 of 10000 tasks (levels 0–3 of 100); the Gantt chart and the tables cover \
-         every task. Edges drawn: 600 of 19800."
+        "Drawn: 400 of 10000 tasks (levels 0–3 of 100; at most 400 are drawn); the Gantt chart \
+         and the tables cover every task. Edges drawn: 600 of 19800."
     ));
     let ms: f64 = body["data-render-ms"].parse().unwrap();
     println!(
@@ -239,4 +239,51 @@ fn an_empty_run_is_drawn_without_error() {
             ("data-failures", 0),
         ],
     );
+}
+
+#[test]
+fn a_cut_drawing_says_what_it_left_out() {
+    let Some(bin) = chromium() else { return };
+    let mut b = Graph::builder();
+    b.add_nodes(["a", "b", "c", "join"])
+        .add_edges([("a", "join"), ("b", "join"), ("c", "join")]);
+    let dag = Dag::from_graph("cut", b.build().unwrap());
+    let mut tasks = Tasks::new();
+    for name in ["a", "b", "c", "join"] {
+        tasks.add(name, || ());
+    }
+    let exec = dag.execute_with(&tasks).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let html = HtmlReport::new(&dag, &exec).max_graph_nodes(2).render();
+    let page = write_page(dir.path(), "cut.html", &html);
+    let (body, dom) = body_after_scripts(&bin, &page, dir.path());
+    assert_drawn(
+        &body,
+        &[
+            ("data-tasks", 4),
+            ("data-bars", 4),
+            ("data-graph-nodes", 2),
+            ("data-graph-edges", 0),
+        ],
+    );
+    assert!(dom.contains(
+        "Drawn: 2 of 4 tasks (the first 2 of level 0's 3 nodes; at most 2 are drawn); the Gantt \
+         chart and the tables cover every task. Edges drawn: 0 of 3."
+    ));
+}
+
+#[test]
+fn a_script_error_is_reported_on_the_body() {
+    let Some(bin) = chromium() else { return };
+    let (dag, exec) = report_support::failing_run();
+    // A page whose data the script cannot read: `tasks` is not a list.
+    let html = HtmlReport::new(&dag, &exec).render();
+    let broken = html.replacen("\"tasks\":[", "\"tasks\":{\"x\":[", 1);
+    assert_ne!(broken, html);
+    let dir = tempfile::tempdir().unwrap();
+    let page = write_page(dir.path(), "broken.html", &broken);
+    let (body, _) = body_after_scripts(&bin, &page, dir.path());
+    assert_eq!(body.get("data-rendered").map(String::as_str), Some("error"));
+    assert!(body.get("data-error").is_some_and(|e| !e.is_empty()));
+    assert!(!body.contains_key("data-bars"));
 }

@@ -24,6 +24,8 @@ pub(super) struct GraphDrawing {
     pub edges: Vec<[usize; 2]>,
     /// Rows of the tallest drawn level.
     pub rows: usize,
+    /// The node budget the drawing was cut to.
+    pub max_nodes: usize,
 }
 
 impl GraphDrawing {
@@ -115,6 +117,7 @@ impl GraphDrawing {
             rows: columns.iter().map(Vec::len).max().unwrap_or(0),
             nodes,
             edges,
+            max_nodes,
         }
     }
 }

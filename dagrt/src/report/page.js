@@ -220,8 +220,12 @@
     $("graph-wrap").innerHTML = s + "</svg>";
     var cut = [];
     if (G.nodes.length < G.nodes_total) {
-      cut.push("Drawn: " + G.nodes.length + " of " + G.nodes_total + " tasks (levels 0–" + (G.levels_shown - 1)
-        + " of " + G.levels_total + "); the Gantt chart and the tables cover every task.");
+      var inShown = T.filter(function (t) { return t.level < G.levels_shown; }).length;
+      var which = G.levels_shown === 0 ? "none: the budget is " + G.max_nodes + " nodes"
+        : inShown > G.nodes.length ? "the first " + G.nodes.length + " of level 0's " + inShown + " nodes"
+        : (G.levels_shown === 1 ? "level 0" : "levels 0–" + (G.levels_shown - 1)) + " of " + G.levels_total;
+      cut.push("Drawn: " + G.nodes.length + " of " + G.nodes_total + " tasks (" + which
+        + "; at most " + G.max_nodes + " are drawn); the Gantt chart and the tables cover every task.");
     }
     if (G.edges.length < G.edges_total) cut.push("Edges drawn: " + G.edges.length + " of " + G.edges_total + ".");
     var note = $("graph-note");
