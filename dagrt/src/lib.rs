@@ -101,6 +101,7 @@ mod persist;
 mod preset;
 pub mod profile;
 mod registry;
+pub mod report;
 mod select;
 mod static_dag;
 mod targets;

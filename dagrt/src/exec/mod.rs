@@ -33,7 +33,7 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 const LEAF: usize = 16;
 /// Nesting of `rayon::join` beyond which ready nodes are spawned instead (bounds stack depth).
 const MAX_DEPTH: u32 = 48;
-const NONE: u32 = u32::MAX;
+pub(crate) const NONE: u32 = u32::MAX;
 
 /// The process-wide calibrated TSC clock (calibration costs milliseconds, so it happens once).
 pub(crate) fn clock() -> &'static quanta::Clock {
