@@ -289,3 +289,143 @@ fn cancelling_drops_a_waiting_future_and_keeps_finished_outputs() {
     assert_eq!(ex.status("after"), Some(NodeStatus::Cancelled));
     assert_eq!(ex.output_as::<u8>("done"), Some(&9));
 }
+
+/// `(event kind, node)` of every event of `ex`'s trace about waiting: resources and gates.
+fn waiting_events(ex: &dag::Execution) -> Vec<dag::trace::TraceEvent> {
+    use dag::trace::TraceEventType as T;
+    ex.to_trace()
+        .events()
+        .into_iter()
+        .filter(|e| {
+            matches!(
+                e.event_type,
+                T::ResourceAcquired
+                    | T::ResourceReleased
+                    | T::NodeGateWaiting
+                    | T::NodeGateResolved
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn pool_events_show_the_capacity_is_never_exceeded() {
+    use dag::trace::TraceEventType as T;
+    let names: Vec<String> = (0..6).map(|i| format!("t{i}")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let dag = Dag::from_graph("pool_trace", graph(&refs, &[]))
+        .max_workers(2)
+        .resource("gpu", 2)
+        .resource("db", 4);
+    let mut tasks = Tasks::new();
+    for name in &names {
+        tasks
+            .add_async(name.clone(), || async {
+                tokio::time::sleep(ms(5)).await;
+            })
+            .options(
+                name.clone(),
+                TaskOptions::NONE.resources(&[("gpu", 1), ("db", 2)]),
+            );
+    }
+    let ex = dag.execute_with(&tasks).expect("runs");
+    let events = waiting_events(&ex);
+    // Each task takes both pools once and gives both back: 6 × 2 × 2 events.
+    assert_eq!(events.len(), 24);
+    let mut held = std::collections::HashMap::<String, i64>::new();
+    let mut peak = std::collections::HashMap::<String, i64>::new();
+    for e in &events {
+        let meta = e.metadata.as_ref().expect("metadata");
+        let pool = meta["pool"].as_str().expect("a pool").to_string();
+        let amount = meta["amount"].as_i64().expect("an amount");
+        let h = held.entry(pool.clone()).or_default();
+        match e.event_type {
+            T::ResourceAcquired => *h += amount,
+            T::ResourceReleased => *h -= amount,
+            _ => unreachable!("only resource events here"),
+        }
+        let p = peak.entry(pool).or_default();
+        *p = (*p).max(*h);
+    }
+    // In trace order (by time), never more than the capacity is held: gpu 2 (= 2 tasks),
+    // db 4 (= 2 tasks of 2).
+    assert_eq!(peak["gpu"], 2);
+    assert_eq!(peak["db"], 4);
+    assert_eq!(held["gpu"], 0);
+    // A task's acquisition precedes its start and its release follows its end.
+    let t0: Vec<String> = ex
+        .to_trace()
+        .events_for_node("t0")
+        .iter()
+        .map(|e| e.event_type.to_string())
+        .collect();
+    assert_eq!(
+        t0,
+        [
+            "resource_acquired",
+            "resource_acquired",
+            "node_started",
+            "node_completed",
+            "resource_released",
+            "resource_released"
+        ]
+    );
+    let report = dag::profile_execution(&dag, &ex);
+    let pools: Vec<(&str, usize)> = report
+        .resource_waits
+        .iter()
+        .map(|p| (p.pool.as_str(), p.tasks))
+        .collect();
+    assert_eq!(pools, [("gpu", 6), ("db", 6)]);
+    // Four of the six tasks waited for a share (two at a time ran).
+    assert!(report.resource_waits[0].max_seconds > 0.0);
+    assert!(
+        report
+            .summary()
+            .contains("Resource waits:\n  gpu: 6 tasks waited")
+    );
+    let chrome = ex.to_trace().to_chrome_trace();
+    assert!(chrome.contains("\"resource_acquired\""), "{chrome}");
+}
+
+#[test]
+fn gate_events_carry_the_decision() {
+    let dag = Dag::from_graph("gate_trace", graph(&["deploy"], &[]))
+        .gate_handler(|_| GateDecision::Reject("no".into()));
+    let mut tasks = Tasks::new();
+    tasks
+        .add("deploy", || ())
+        .options("deploy", TaskOptions::NONE.gate(true));
+    let ex = dag.execute_with(&tasks).expect("runs");
+    let events = waiting_events(&ex);
+    let kinds: Vec<String> = events.iter().map(|e| e.event_type.to_string()).collect();
+    assert_eq!(kinds, ["node_gate_waiting", "node_gate_resolved"]);
+    let meta = events[1].metadata.as_ref().expect("metadata");
+    assert_eq!(meta["decision"], "rejected");
+    assert_eq!(meta["reason"], "no");
+    assert_eq!(events[1].error.as_deref(), Some("no"));
+    assert_eq!(events[1].node_name.as_deref(), Some("deploy"));
+    let summary = ex.to_trace().summary();
+    assert_eq!(summary.failed, 1);
+}
+
+#[test]
+fn a_timeout_shows_in_the_summary_and_the_records() {
+    let tmp = tempfile::tempdir().expect("a temp dir");
+    let dag = Dag::from_graph("timeout_records", graph(&["slow"], &[]))
+        .profile(true)
+        .meta_dir(tmp.path())
+        .timeout(ms(10));
+    let mut tasks = Tasks::new();
+    tasks.add_async("slow", || tokio::time::sleep(Duration::from_secs(30)));
+    let ex = dag.execute_with(&tasks).expect("runs");
+    assert_eq!(ex.status("slow"), Some(NodeStatus::TimedOut));
+    let summary = ex.to_trace().summary();
+    assert_eq!((summary.timed_out, summary.failed), (1, 0));
+    let t = dag::meta::MetaDb::open(tmp.path())
+        .query("SELECT task_name, status FROM profiling")
+        .expect("queries");
+    assert_eq!(t.len(), 1);
+    assert_eq!(t.get::<String>(0, "task_name").expect("a name"), "slow");
+    assert_eq!(t.get::<String>(0, "status").expect("a status"), "timed_out");
+}

@@ -94,6 +94,11 @@ impl Execution {
                 errors: Arc::new(raw.errors),
                 attempts: Arc::new(raw.attempts),
                 elements: Arc::new(raw.elements),
+                waits: Arc::new(super::tracing::waits::build(
+                    raw.waits,
+                    &raw.pools,
+                    |a, b| super::clock().delta_as_nanos(a, b) as f64 / 1e9,
+                )),
                 cancel_reason: raw.cancel_reason,
                 t0: raw.t0,
                 t_end: raw.t_end,
@@ -345,6 +350,8 @@ pub(crate) struct RunView {
     pub(crate) errors: Arc<Vec<(u32, String)>>,
     pub(crate) attempts: Arc<Vec<super::retry::Attempt>>,
     pub(crate) elements: Arc<Vec<super::ElementRun>>,
+    /// The waiting events (resources, gates), in tick order.
+    pub(crate) waits: Arc<Vec<super::tracing::waits::WaitTrace>>,
     /// Why the `Cancelled` nodes were cancelled (a [`super::cancel`] reason).
     pub(crate) cancel_reason: u8,
     pub(crate) t0: u64,

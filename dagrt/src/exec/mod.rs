@@ -150,6 +150,10 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
             w
         },
         waits,
+        pools: plan
+            .waits
+            .map(|w| w.pools.iter().map(|p| p.0.clone()).collect())
+            .unwrap_or_default(),
         outputs: slot::into_values(ctx.slots),
         cancel_reason: ctx.cancelled.load(Ordering::Relaxed),
         t0,

@@ -95,6 +95,8 @@ pub(crate) struct RawRun {
     pub warnings: Vec<String>,
     /// What the waiting nodes did (resources, gates), in no order.
     pub waits: Vec<super::wait::WaitEvent>,
+    /// The names of the resource pools the waiting events refer to by index.
+    pub pools: Vec<String>,
     pub outputs: Vec<Option<Value>>,
     /// The cancellation flag's final value: why `Cancelled` nodes were cancelled.
     pub cancel_reason: u8,
@@ -115,6 +117,7 @@ impl RawRun {
             elements: Vec::new(),
             warnings: Vec::new(),
             waits: Vec::new(),
+            pools: Vec::new(),
             outputs,
             cancel_reason: 0,
             t0,

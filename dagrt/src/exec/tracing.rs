@@ -10,6 +10,7 @@
 
 mod decode;
 mod elements;
+pub(crate) mod waits;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -290,7 +291,25 @@ impl EventSource for RunView {
         let (plan, packed) = self.plan();
         f(&EventRef::new(T::ExecutionStarted, 0.0));
         let mut last = 0;
-        if plan.elements.is_empty() {
+        let mut waits = self.waits.iter().peekable();
+        if !self.waits.is_empty() {
+            // Runs with waiting nodes interleave their waiting events by tick.
+            self.visit(&plan, packed, &mut |tick, rank| {
+                while let Some(w) = waits.next_if(|w| w.before(tick)) {
+                    f(&w.event(self, &self.graph));
+                }
+                last = tick;
+                if rank & 15 > K_STEP_END {
+                    f(&self.element_event(&plan, tick, rank));
+                } else {
+                    f(&self.event(&plan, tick, rank));
+                }
+            });
+            for w in waits {
+                last = last.max(w.t);
+                f(&w.event(self, &self.graph));
+            }
+        } else if plan.elements.is_empty() {
             self.visit(&plan, packed, &mut |tick, rank| {
                 last = tick;
                 f(&self.event(&plan, tick, rank));
@@ -337,7 +356,10 @@ impl EventSource for RunView {
                 !Self::is_reused(r) && r.status.ran() && !attempts.contains_key(&e.node)
             })
         });
-        2 + nodes + 2 * elements.count() + 2 * self.graph.level_count().min(self.records.len())
+        2 + nodes
+            + 2 * elements.count()
+            + 2 * self.graph.level_count().min(self.records.len())
+            + self.waits.len()
     }
 }
 

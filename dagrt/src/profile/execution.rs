@@ -92,6 +92,13 @@ impl ProfileReport {
         report
             .stragglers
             .extend(element_stragglers(execution, options.straggler_ratio));
+        report.resource_waits = super::report::pool_waits(
+            execution
+                .view
+                .waits
+                .iter()
+                .filter_map(|w| w.pool_wait.as_ref().map(|(p, s)| (p.as_str(), *s))),
+        );
         report
     }
 
@@ -108,7 +115,14 @@ impl ProfileReport {
         };
         let mut seen = vec![not_seen; graph.len()];
         let mut wall = 0.0f64;
+        let mut waits: Vec<(String, f64)> = Vec::new();
         trace.for_each_event(|e| {
+            if e.event_type == TraceEventType::ResourceAcquired
+                && let Some(pool) = e.metadata("pool")
+                && let Some(pool) = pool.as_str()
+            {
+                waits.push((pool.to_string(), e.duration.unwrap_or(0.0)));
+            }
             wall = wall.max(e.timestamp);
             if e.event_type == TraceEventType::ExecutionCompleted {
                 wall = wall.max(e.duration.unwrap_or(0.0));
@@ -134,6 +148,9 @@ impl ProfileReport {
         });
         let layout = Layout::of(graph);
         let run = |v: usize| seen[node_at(graph, v).index()];
-        analyse(&layout, run, wall, max_workers, &ProfileOptions::default())
+        let mut report = analyse(&layout, run, wall, max_workers, &ProfileOptions::default());
+        report.resource_waits =
+            super::report::pool_waits(waits.iter().map(|(p, s)| (p.as_str(), *s)));
+        report
     }
 }

@@ -58,7 +58,7 @@ mod tests;
 
 pub use estimate::{Estimate, EstimateInput, ScheduledTask, estimate, estimate_from_history};
 pub use execution::profile_execution;
-pub use report::{Bottleneck, NodeProfile, ProfileReport};
+pub use report::{Bottleneck, NodeProfile, PoolWait, ProfileReport};
 pub use straggler::Straggler;
 pub use timeline::Gap;
 

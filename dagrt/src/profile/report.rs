@@ -76,6 +76,46 @@ pub struct ProfileReport {
     /// For an `#[each]` task, its slowest element (`words[3]`) against its fastest, the task
     /// as the join (profiles of an [`Execution`](crate::Execution) only).
     pub stragglers: Vec<Straggler>,
+    /// Time spent waiting for each resource pool (`Dag::resource`), by pool in first-use
+    /// order: from each task's `resource_acquired` event (its wait from the moment its inputs
+    /// were all there). Empty when no task used a pool.
+    #[serde(default)]
+    pub resource_waits: Vec<PoolWait>,
+}
+
+/// How long tasks waited for one resource pool.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PoolWait {
+    /// The pool's name.
+    pub pool: String,
+    /// Tasks that took from the pool.
+    pub tasks: usize,
+    /// Their waits, summed (seconds).
+    pub total_seconds: f64,
+    /// The longest wait (seconds).
+    pub max_seconds: f64,
+}
+
+/// Sums `(pool, seconds waited)` pairs per pool, pools in first-seen order.
+pub(crate) fn pool_waits<'a>(waits: impl Iterator<Item = (&'a str, f64)>) -> Vec<PoolWait> {
+    let mut out: Vec<PoolWait> = Vec::new();
+    for (pool, waited) in waits {
+        let waited = non_negative(waited);
+        match out.iter_mut().find(|p| p.pool == pool) {
+            Some(p) => {
+                p.tasks += 1;
+                p.total_seconds += waited;
+                p.max_seconds = p.max_seconds.max(waited);
+            }
+            None => out.push(PoolWait {
+                pool: pool.to_string(),
+                tasks: 1,
+                total_seconds: waited,
+                max_seconds: waited,
+            }),
+        }
+    }
+    out
 }
 
 /// A completed node that took a large share of the wall clock.
@@ -308,5 +348,6 @@ pub(super) fn analyse(
             .collect(),
         gaps: tl.gaps,
         stragglers: straggler::find(layout, &dur, &completed, options.straggler_ratio),
+        resource_waits: Vec::new(),
     }
 }

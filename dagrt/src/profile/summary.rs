@@ -119,6 +119,17 @@ impl ProfileReport {
 
         self.write_gaps(out)?;
 
+        if !self.resource_waits.is_empty() {
+            writeln!(out, "Resource waits:")?;
+            for p in &self.resource_waits {
+                writeln!(
+                    out,
+                    "  {}: {} tasks waited {:.3}s in all (longest {:.3}s)",
+                    p.pool, p.tasks, p.total_seconds, p.max_seconds
+                )?;
+            }
+        }
+
         if self.failed.is_empty() {
             writeln!(out, "Failed: none")?;
         } else {

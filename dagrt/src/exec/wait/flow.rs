@@ -279,7 +279,14 @@ fn attempt<'s>(
     }
     if let Some(Some(body)) = w.w.asyncs.get(n.index()) {
         let inputs = ctx.inputs(n);
-        match catch_unwind(AssertUnwindSafe(|| body.call(&inputs))) {
+        // A builder closure runs code to make its future (`tokio::time::sleep(..)` needs
+        // the runtime even before it is polled).
+        #[cfg(feature = "tokio")]
+        let runtime = w.w.runtime.enter();
+        let made = catch_unwind(AssertUnwindSafe(|| body.call(&inputs)));
+        #[cfg(feature = "tokio")]
+        drop(runtime);
+        match made {
             // SAFETY: see `erase`: the future is dropped before the node settles.
             Ok(future) => st.future = Some(unsafe { super::erase(future) }),
             Err(p) => {
