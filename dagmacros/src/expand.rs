@@ -173,6 +173,7 @@ fn expand(f: &TaskFn, args: &Args, deps: &[Dep<'_>]) -> TokenStream {
     });
     let codec = codec_expr(f, args, &quote!(<#name as #private::Task>::Output));
     let is_mapped = mapped.is_some();
+    let parse = crate::parse_probe::setter(args, &quote!(<#name as #private::Task>::Output));
     let input_kind = match (args.input, &f.body) {
         (None, _) => quote!(#private::InputKind::Task),
         (Some(_), Some(_)) => quote!(#private::InputKind::Default),
@@ -289,6 +290,7 @@ fn expand(f: &TaskFn, args: &Args, deps: &[Dep<'_>]) -> TokenStream {
                 .with_options(#options)
                 .with_after(&[#(<#after_aliases as #private::Task>::descriptor),*])
                 .with_input(#input_kind)
+                #parse
                 .with_mapped(#is_mapped)
                 .with_place(#is_final, <#name as #private::Task>::DEPTH)
                 #with_async;

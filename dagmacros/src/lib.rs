@@ -11,6 +11,7 @@ use proc_macro::TokenStream;
 mod args;
 mod expand;
 mod input;
+mod parse_probe;
 mod validate;
 
 #[cfg(test)]

@@ -86,6 +86,8 @@ extern crate self as dag;
 
 mod cache;
 mod checkpoint;
+#[cfg(feature = "cli")]
+pub mod cli;
 mod config;
 mod each;
 mod error;
@@ -97,6 +99,7 @@ mod inputs;
 mod launch;
 pub mod meta;
 mod options;
+mod parser;
 mod persist;
 mod preset;
 pub mod profile;

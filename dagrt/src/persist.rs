@@ -40,6 +40,7 @@ pub struct Codec {
     encode: fn(&(dyn Any + Send + Sync)) -> Result<Vec<u8>, String>,
     shape: fn(&(dyn Any + Send + Sync)) -> Result<u64, String>,
     decode: fn(&[u8]) -> Result<Value, String>,
+    json: fn(&(dyn Any + Send + Sync)) -> Result<String, String>,
 }
 
 impl std::fmt::Debug for Codec {
@@ -57,6 +58,7 @@ impl Codec {
             encode: encode::<T>,
             shape: shape::<T>,
             decode: decode::<T>,
+            json: json::<T>,
         }
     }
 
@@ -69,6 +71,12 @@ impl Codec {
     /// The postcard bytes of `value` (used as its content hash by dependents and reruns).
     pub(crate) fn encode(&self, value: &(dyn Any + Send + Sync)) -> Result<Vec<u8>, String> {
         (self.encode)(value)
+    }
+
+    /// `value` as pretty-printed JSON (how the command line prints a final output).
+    #[cfg_attr(not(feature = "cli"), allow(dead_code))]
+    pub(crate) fn to_json(self, value: &(dyn Any + Send + Sync)) -> Result<String, String> {
+        (self.json)(value)
     }
 
     /// The stamp stored before the postcard bytes of `value` (kept apart, so that writers
@@ -109,6 +117,10 @@ fn downcast<T: 'static>(value: &(dyn Any + Send + Sync)) -> Result<&T, String> {
 
 fn encode<T: Serialize + 'static>(value: &(dyn Any + Send + Sync)) -> Result<Vec<u8>, String> {
     postcard::to_stdvec(downcast::<T>(value)?).map_err(|e| e.to_string())
+}
+
+fn json<T: Serialize + 'static>(value: &(dyn Any + Send + Sync)) -> Result<String, String> {
+    serde_json::to_string_pretty(downcast::<T>(value)?).map_err(|e| e.to_string())
 }
 
 fn shape<T: Serialize + 'static>(value: &(dyn Any + Send + Sync)) -> Result<u64, String> {

@@ -2,6 +2,7 @@
 
 pub use crate::inputs::Inputs;
 pub use crate::options::TaskOptions;
+pub use crate::parser::{FromStrParse, NoParse, ParseProbe, Parser};
 pub use crate::persist::{
     Codec, NoCodec, Probe, SerdeCodec, assert_persistable, persistable_codec,
 };

@@ -17,7 +17,7 @@ use crate::value::Value;
 use std::sync::Arc;
 
 /// Makes a fresh copy of a value given with `Dag::set`, for one run.
-type Make = Box<dyn Fn() -> Value + Send + Sync>;
+pub(crate) type Make = Box<dyn Fn() -> Value + Send + Sync>;
 
 /// The values given with `Dag::set`, by task descriptor.
 #[derive(Default)]
@@ -30,9 +30,14 @@ impl Provided {
         task: &'static TaskDescriptor,
         value: T,
     ) {
+        self.set_made(task, Box::new(move || Box::new(value.clone())));
+    }
+
+    /// Gives `task` the values `make` makes, one per run (replacing an earlier one); the
+    /// caller checked that they are of `task`'s output type.
+    pub(crate) fn set_made(&mut self, task: &'static TaskDescriptor, make: Make) {
         self.0.retain(|(d, _)| !std::ptr::eq(*d, task));
-        self.0
-            .push((task, Box::new(move || Box::new(value.clone()))));
+        self.0.push((task, make));
     }
 
     fn get(&self, task: &'static TaskDescriptor) -> Option<&Make> {

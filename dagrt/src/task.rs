@@ -2,6 +2,7 @@
 
 use crate::inputs::Inputs;
 use crate::options::TaskOptions;
+use crate::parser::Parser;
 use crate::persist::Codec;
 use crate::value::{AsyncRun, BodyResult};
 use std::any::{TypeId, type_name};
@@ -56,6 +57,8 @@ pub struct TaskDescriptor {
     pub(crate) code_hash: &'static str,
     /// The output's codec, when it is serde-capable.
     pub(crate) codec: fn() -> Option<Codec>,
+    /// An input's parser from text, when its type is `FromStr` (`--set name=value`).
+    pub(crate) parse: fn() -> Option<Parser>,
     pub(crate) options: TaskOptions,
     pub(crate) is_final: bool,
     /// Topological depth (see [`Task::DEPTH`]).
@@ -68,6 +71,10 @@ pub struct TaskDescriptor {
 }
 
 fn no_codec() -> Option<Codec> {
+    None
+}
+
+fn no_parser() -> Option<Parser> {
     None
 }
 
@@ -98,6 +105,7 @@ impl TaskDescriptor {
             output_frees: frees::<T>(),
             code_hash: "",
             codec: no_codec,
+            parse: no_parser,
             options: TaskOptions::NONE,
             is_final: false,
             depth: 0,
@@ -156,6 +164,14 @@ impl TaskDescriptor {
     ) -> Self {
         self.code_hash = code_hash;
         self.codec = codec;
+        self
+    }
+
+    /// Sets an input's parser from text (generated code, for `#[task(input)]` only).
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn with_parse(mut self, parse: fn() -> Option<Parser>) -> Self {
+        self.parse = parse;
         self
     }
 

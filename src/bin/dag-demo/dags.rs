@@ -1,0 +1,120 @@
+//! The DAGs of dag-demo (also compiled into `tests/cli.rs`, which compares the command line's
+//! answers with the library's).
+
+/// Counts the words of a text that are long enough.
+pub mod words {
+    use dag::task;
+    use serde::{Deserialize, Serialize};
+    use std::fmt;
+
+    /// A calendar day: it has no `FromStr`, so it cannot be set from the command line.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Day {
+        /// The year.
+        pub year: u16,
+        /// The month, 1 to 12.
+        pub month: u8,
+        /// The day of the month.
+        pub day: u8,
+    }
+
+    impl fmt::Display for Day {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        }
+    }
+
+    /// What the DAG produces.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Report {
+        /// The day of the count.
+        pub day: String,
+        /// How many words are long enough.
+        pub count: usize,
+        /// Those words, in text order.
+        pub words: Vec<String>,
+    }
+
+    /// The text to count words in.
+    #[task(input)]
+    pub fn text() -> String;
+
+    /// Shortest word that counts.
+    #[task(input)]
+    pub fn min_len() -> usize {
+        3
+    }
+
+    /// The day the count is for.
+    #[task(input)]
+    pub fn day() -> Day {
+        Day {
+            year: 2024,
+            month: 1,
+            day: 1,
+        }
+    }
+
+    /// The words of the text.
+    #[task]
+    pub fn split(text: &str) -> Vec<String> {
+        text.split_whitespace().map(str::to_string).collect()
+    }
+
+    /// The words long enough to count.
+    #[task(retries = 1)]
+    pub fn long_words(split: &[String], min_len: &usize) -> Vec<String> {
+        split
+            .iter()
+            .filter(|w| w.len() >= *min_len)
+            .cloned()
+            .collect()
+    }
+
+    /// The count of long words, with the words.
+    #[task(final)]
+    pub fn report(long_words: &[String], day: &Day) -> Report {
+        Report {
+            day: day.to_string(),
+            count: long_words.len(),
+            words: long_words.to_vec(),
+        }
+    }
+}
+
+/// A DAG whose middle task fails, next to a slow branch.
+pub mod flaky {
+    use dag::task;
+    use std::time::Duration;
+
+    /// Fetches a number.
+    #[task]
+    pub fn fetch() -> u32 {
+        7
+    }
+
+    /// Stores it, and fails: the disk is full.
+    #[task]
+    pub fn store(fetch: &u32) -> Result<u32, String> {
+        Err(format!("disk full while storing {fetch}"))
+    }
+
+    /// Takes its time (so that `--fail-fast` finds `audit` not started yet).
+    #[task]
+    pub fn slow() -> u32 {
+        std::thread::sleep(Duration::from_millis(500));
+        1
+    }
+
+    /// Runs after `slow`, unless the run stopped first.
+    #[task]
+    pub fn audit(slow: &u32) -> u32 {
+        *slow + 1
+    }
+
+    /// Publishes what was stored.
+    #[task(final)]
+    pub fn publish(store: &u32) -> u32 {
+        *store
+    }
+}
