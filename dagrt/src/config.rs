@@ -308,6 +308,32 @@ macro_rules! config_methods {
             self
         }
 
+        /// [`run`](Self::run) for callers inside a tokio runtime: the run does not block the
+        /// runtime's other tasks (it runs in `tokio::task::block_in_place`), and its async
+        /// tasks are polled in that runtime unless [`tokio_runtime`](Self::tokio_runtime)
+        /// gave another.
+        ///
+        /// # Errors
+        /// As `run`, and [`Error::AsyncRuntime`](crate::Error::AsyncRuntime) on a
+        /// current-thread runtime (call `run` inside `tokio::task::spawn_blocking` there).
+        #[cfg(feature = "tokio")]
+        #[allow(clippy::unused_async)]
+        pub async fn run_async<T: std::any::Any>(&self) -> Result<T, crate::Error> {
+            crate::exec::wait::runtime::off_the_runtime(|| self.run::<T>())
+        }
+
+        /// [`execute`](Self::execute) for callers inside a tokio runtime (see
+        /// [`run_async`](Self::run_async)).
+        ///
+        /// # Errors
+        /// As `execute`, and [`Error::AsyncRuntime`](crate::Error::AsyncRuntime) on a
+        /// current-thread runtime.
+        #[cfg(feature = "tokio")]
+        #[allow(clippy::unused_async)]
+        pub async fn execute_async(&self) -> Result<crate::Execution, crate::Error> {
+            crate::exec::wait::runtime::off_the_runtime(|| self.execute())
+        }
+
         /// The DAG's name as given.
         #[must_use]
         pub fn name(&self) -> &str {
