@@ -426,3 +426,25 @@ fn resume_finishes_from_the_checkpoint_and_cache_reuses_outputs() {
         second.stderr
     );
 }
+
+#[test]
+fn report_writes_the_html_run_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("run.html");
+    let r = demo(&["run", "flaky", "--report", path.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let html = std::fs::read_to_string(&path).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"), "{}", &html[..40]);
+    assert!(!html.contains("http://") && !html.contains("https://"));
+    for task in ["fetch", "store", "slow", "audit", "publish"] {
+        assert!(html.contains(&format!("\"{task}\"")), "{task} is in the report");
+    }
+    assert!(html.contains("disk full while storing 7"));
+    let bad = demo(&["run", "flaky", "--report", "/nonexistent-dir/run.html"]);
+    assert!(
+        bad.stderr
+            .contains("error: cannot write the HTML report to /nonexistent-dir/run.html"),
+        "{}",
+        bad.stderr
+    );
+}

@@ -126,8 +126,10 @@ pub(crate) struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub chrome: Option<PathBuf>,
 
-    // The HTML run report (`--report FILE`, issue 14 point 4) is declared here, next to the
-    // other output files, and written in `run.rs` where the trace files are.
+    /// Write the HTML run report (Gantt chart, critical path, DAG) to FILE
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+
     /// Record the run under the meta dir (see --meta-dir)
     #[arg(long)]
     pub profile: bool,

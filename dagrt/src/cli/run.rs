@@ -44,7 +44,10 @@ pub(super) fn run(
             problems.extend(write_file(path, "Chrome trace", &trace.to_chrome_trace()).err());
         }
     }
-    // The HTML run report (`--report FILE`, issue 14 point 4) is written here, from `exec`.
+    if let Some(path) = &args.report {
+        let html = crate::report::HtmlReport::from_execution(&exec).render();
+        problems.extend(write_file(path, "HTML report", &html).err());
+    }
     emit(err, &summary(&chosen.name, &exec))?;
     let failed = !exec.is_success();
     if !failed {
