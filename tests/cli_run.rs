@@ -437,7 +437,10 @@ fn report_writes_the_html_run_report() {
     assert!(html.starts_with("<!DOCTYPE html>"), "{}", &html[..40]);
     assert!(!html.contains("http://") && !html.contains("https://"));
     for task in ["fetch", "store", "slow", "audit", "publish"] {
-        assert!(html.contains(&format!("\"{task}\"")), "{task} is in the report");
+        assert!(
+            html.contains(&format!("\"{task}\"")),
+            "{task} is in the report"
+        );
     }
     assert!(html.contains("disk full while storing 7"));
     let bad = demo(&["run", "flaky", "--report", "/nonexistent-dir/run.html"]);

@@ -27,6 +27,8 @@ pub(crate) struct RunConfig {
     pub checkpoint_dir: Option<PathBuf>,
     /// Cancels this DAG's runs from another thread.
     pub cancel: crate::CancelHandle,
+    /// Told about each run as it happens.
+    pub observers: crate::observe::Observers,
     /// The resource pools `(name, capacity)`, in declaration order.
     pub resources: Vec<(String, u32)>,
     /// Decides this DAG's gates (and holds the gate handler).
@@ -53,6 +55,7 @@ impl RunConfig {
             cache_max_bytes: crate::cache::DEFAULT_MAX_BYTES,
             checkpoint_dir: None,
             cancel: crate::CancelHandle::default(),
+            observers: crate::observe::Observers::default(),
             resources: Vec::new(),
             gates: crate::GateHandle::default(),
             #[cfg(feature = "tokio")]
@@ -264,6 +267,14 @@ macro_rules! config_methods {
         /// timed-out attempt is retried like a failed one.
         pub fn timeout(mut self, limit: std::time::Duration) -> Self {
             self.config.defaults.timeout = Some(limit);
+            self
+        }
+
+        /// Tells `observer` about each run as it happens: task starts, ends, retries, cache,
+        /// resource and gate events (see [`Observer`](crate::Observer)). Observers add up;
+        /// a DAG without one pays nothing for the feature.
+        pub fn observe(mut self, observer: impl crate::Observer + 'static) -> Self {
+            self.config.observers.0.push(std::sync::Arc::new(observer));
             self
         }
 

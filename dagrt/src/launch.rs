@@ -168,7 +168,11 @@ impl Launch<'_> {
             labels: (&config.name, &run_id),
             policies: policies.as_ref(),
             waits: waits.as_ref(),
+            observer: (!config.observers.0.is_empty()).then_some(&config.observers as _),
         };
+        if let Some(o) = plan.observer {
+            o.run_started(&config.name, &run_id, graph);
+        }
         let raw = exec::run(&plan, pool);
         drop(cancel);
         // Outputs loaded for reuse that the run did not take (their tasks were skipped or
@@ -208,6 +212,9 @@ impl Launch<'_> {
                     .warnings
                     .push(format!("profiling record not written: {e}"));
             }
+        }
+        if !config.observers.0.is_empty() {
+            crate::Observer::run_finished(&config.observers, &execution);
         }
         Ok(execution)
     }

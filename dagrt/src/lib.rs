@@ -98,6 +98,7 @@ mod graph_dag;
 mod inputs;
 mod launch;
 pub mod meta;
+mod observe;
 mod options;
 mod parser;
 mod persist;
@@ -182,6 +183,7 @@ pub use exec::{
     cancelled,
 };
 pub use inputs::{InputError, Inputs};
+pub use observe::{Observer, TaskRef};
 pub use options::TaskOptions;
 pub use profile::{ProfileReport, profile_execution};
 pub use task::{InputKind, Task, TaskDescriptor};

@@ -69,6 +69,7 @@ pub(crate) struct Ctx<'a> {
     warnings: Mutex<Vec<String>>,
     /// The waiting part of the run (async bodies, deadlines, resources, gates), if it has one.
     wait: Option<&'a wait::WaitCtx<'a>>,
+    observer: Option<&'a dyn crate::Observer>,
 }
 
 /// Runs every node of `plan` on `pool` and returns what happened.
@@ -113,6 +114,7 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
         elements: Mutex::new(Vec::new()),
         warnings: Mutex::new(Vec::new()),
         wait: waiting.as_ref(),
+        observer: plan.observer,
     };
     let roots: Vec<NodeId> = g.roots().collect();
     let t0 = clock.raw();
@@ -173,6 +175,45 @@ impl Ctx<'_> {
         self.keep_all || n.0 == self.final_node
     }
 
+    /// What an observer is told about node `n` (attempt `attempt`).
+    #[cold]
+    fn task_ref(&self, n: NodeId, attempt: u32) -> crate::TaskRef<'_> {
+        crate::TaskRef {
+            dag: self.labels.0,
+            run_id: self.labels.1,
+            task: self.graph.name(n),
+            worker: rayon::current_thread_index(),
+            attempt,
+        }
+    }
+
+    /// Tells the observer that node `n` ended as `rec` says.
+    #[cold]
+    #[inline(never)]
+    fn observe_end(&self, o: &dyn crate::Observer, n: NodeId, rec: &Record) {
+        let error = if matches!(rec.status, NodeStatus::Failed | NodeStatus::TimedOut) {
+            let errors = self.errors.lock().unwrap_or_else(PoisonError::into_inner);
+            errors
+                .iter()
+                .rev()
+                .find(|e| e.0 == n.0)
+                .map(|e| e.1.clone())
+        } else {
+            None
+        };
+        let reused = ReuseSource::of_flags(rec.flags).is_some();
+        let attempts = rec.attempts.max(u32::from(rec.status.ran() && !reused));
+        o.task_finished(&self.task_ref(n, attempts), rec.status, error.as_deref());
+    }
+
+    /// Tells the observer that attempt `attempt` of node `n` starts.
+    #[inline]
+    fn observe_start(&self, n: NodeId, attempt: u32) {
+        if let Some(o) = self.observer {
+            o.task_started(&self.task_ref(n, attempt));
+        }
+    }
+
     fn fail(&self, n: NodeId, message: String) {
         self.errors
             .lock()
@@ -217,6 +258,7 @@ impl Ctx<'_> {
                 });
             } else {
                 rec.start = start.unwrap_or_else(|| self.clock.raw());
+                self.observe_start(n, 1);
                 let result = self.call(n);
                 rec.end = self.clock.raw();
                 match result {
@@ -237,6 +279,9 @@ impl Ctx<'_> {
             }
         }
         self.finish(n, poison);
+        if let Some(o) = self.observer {
+            self.observe_end(o, n, rec);
+        }
         rec.end
     }
 

@@ -49,6 +49,8 @@ pub(crate) struct Plan<'a> {
     pub labels: (&'a str, &'a str),
     /// Retries, cache, checkpoints, reuse: `None` for a plain run (the fast path).
     pub policies: Option<&'a Policies<'a>>,
+    /// Told about the run as it happens: `None` without observers (the fast path).
+    pub observer: Option<&'a dyn crate::Observer>,
     /// Async bodies, deadlines, resources, gates: `None` when no node waits (the fast path).
     pub waits: Option<&'a super::wait::Waits<'a>>,
 }

@@ -179,6 +179,7 @@ impl Ctx<'_> {
             } else {
                 self.clock.raw()
             };
+            self.observe_start(n, attempt);
             let result = self.call(n);
             if retries > 0 {
                 let log = Attempt {
@@ -192,8 +193,12 @@ impl Ctx<'_> {
                 self.log_attempt(log);
             }
             match result {
-                Err(_) if attempt <= retries => {
-                    std::thread::sleep(backoff_delay(backoff, attempt, n.0))
+                Err(e) if attempt <= retries => {
+                    let delay = backoff_delay(backoff, attempt, n.0);
+                    if let Some(o) = self.observer {
+                        o.task_retrying(&self.task_ref(n, attempt), &e, delay);
+                    }
+                    std::thread::sleep(delay)
                 }
                 other => break other,
             }
@@ -261,6 +266,10 @@ impl Ctx<'_> {
                         unsafe { *x.keys[i].get_mut() = Some(key) };
                         (rec.end, rec.status) = (self.clock.raw(), NodeStatus::Completed);
                         rec.flags |= HIT_CACHE;
+                        if let Some(o) = self.observer {
+                            let t = self.task_ref(n, 0);
+                            o.task_event(&t, crate::trace::TraceEventType::NodeCacheHit, "cache");
+                        }
                         return Reuse::Done(NONE);
                     }
                     Err(e) => self.warn(format!(

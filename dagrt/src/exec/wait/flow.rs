@@ -34,6 +34,22 @@ unsafe fn record<'c>(ctx: &'c Ctx<'_>, n: NodeId) -> &'c mut Record {
     unsafe { ctx.records[n.index()].get_mut() }
 }
 
+/// Logs a waiting event and tells the observer.
+fn note(ctx: &Ctx<'_>, w: &WaitCtx<'_>, t: u64, n: NodeId, kind: WaitKind) {
+    if let Some(o) = ctx.observer {
+        use crate::trace::TraceEventType as T;
+        let (event, detail) = match &kind {
+            WaitKind::Acquired { pool, .. } => (T::ResourceAcquired, w.pool_name(*pool)),
+            WaitKind::Released { pool, .. } => (T::ResourceReleased, w.pool_name(*pool)),
+            WaitKind::GateWaiting => (T::NodeGateWaiting, ""),
+            WaitKind::GateResolved { approved: true, .. } => (T::NodeGateResolved, "approved"),
+            WaitKind::GateResolved { .. } => (T::NodeGateResolved, "rejected"),
+        };
+        o.task_event(&ctx.task_ref(n, 0), event, detail);
+    }
+    w.log(t, n, kind);
+}
+
 fn worker() -> u32 {
     rayon::current_thread_index().map_or(NONE, |w| w as u32)
 }
@@ -88,18 +104,22 @@ pub(crate) fn begin<'s>(
 fn settle(ctx: &Ctx<'_>, w: &WaitCtx<'_>, n: NodeId, mut st: Guard<'_>, poison: u32) -> u64 {
     st.phase = Phase::Done;
     // SAFETY: `st` is held.
-    let end = unsafe { record(ctx, n) }.end;
+    let rec = unsafe { record(ctx, n) };
     drop(st);
     ctx.finish(n, poison);
+    if let Some(o) = ctx.observer {
+        // The node is settled: nobody writes its record any more.
+        ctx.observe_end(o, n, rec);
+    }
     w.settled_one();
-    end
+    rec.end
 }
 
 /// The gate: waits for a decision given early, from the handler, or from a handle.
 fn gate(ctx: &Ctx<'_>, w: &WaitCtx<'_>, n: NodeId, mut st: Guard<'_>) {
     st.phase = Phase::Gate;
     let name = ctx.graph.name(n);
-    w.log(ctx.clock.raw(), n, WaitKind::GateWaiting);
+    note(ctx, w, ctx.clock.raw(), n, WaitKind::GateWaiting);
     if let Some(d) = w.w.gates.arrive(name, n.0, w.run, &w.tx) {
         drop(st);
         w.send(Msg::Gate(n.0, d));
@@ -156,7 +176,9 @@ pub(super) fn on_gate<'s>(
         GateDecision::Reject(r) => (false, Some(r.clone())),
         _ => (true, None),
     };
-    w.log(
+    note(
+        ctx,
+        w,
         ctx.clock.raw(),
         n,
         WaitKind::GateResolved { approved, reason },
@@ -194,7 +216,9 @@ fn take_resources<'s>(
         let t = ctx.clock.raw();
         for &(pool, amount) in needs {
             let since = st.ready_at;
-            w.log(
+            note(
+                ctx,
+                w,
                 t,
                 n,
                 WaitKind::Acquired {
@@ -231,12 +255,14 @@ fn give_back<'s>(ctx: &'s Ctx<'s>, w: &'s WaitCtx<'s>, s: &rayon::Scope<'s>, n: 
         .give(needs, |m| &w.w.specs[m as usize].needs);
     let t = ctx.clock.raw();
     for &(pool, amount) in needs {
-        w.log(t, n, WaitKind::Released { pool, amount });
+        note(ctx, w, t, n, WaitKind::Released { pool, amount });
     }
     for (m, since) in woken {
         let m = NodeId(m);
         for &(pool, amount) in &w.spec(m).needs {
-            w.log(
+            note(
+                ctx,
+                w,
                 t,
                 m,
                 WaitKind::Acquired {
@@ -294,11 +320,15 @@ fn attempt<'s>(
                 return attempt_done(ctx, w, s, n, st, Err(text));
             }
         }
+        let number = st.attempt;
         drop(st);
+        ctx.observe_start(n, number);
         return poll(ctx, w, s, n, epoch);
     }
     st.running += 1;
+    let number = st.attempt;
     drop(st);
+    ctx.observe_start(n, number);
     let result = {
         let _deadline = deadline.map(cancel::enter_deadline);
         ctx.call(n)
@@ -472,21 +502,29 @@ fn attempt_done<'s>(
             timed_out: false,
         });
     }
-    if result.is_err() && st.attempt <= retries {
-        retry_later(w, n, &mut st, backoff);
+    if let Err(e) = &result
+        && st.attempt <= retries
+    {
+        let delay = retry_later(w, n, &mut st, backoff);
+        let number = st.attempt;
+        drop(st);
+        if let Some(o) = ctx.observer {
+            o.task_retrying(&ctx.task_ref(n, number), e, delay);
+        }
         return None;
     }
     complete(ctx, w, s, n, st, Outcome::Body(result))
 }
 
-/// Arms the backoff timer of the next attempt.
-fn retry_later(w: &WaitCtx<'_>, n: NodeId, st: &mut NodeWait, backoff: Duration) {
+/// Arms the backoff timer of the next attempt; returns the delay.
+fn retry_later(w: &WaitCtx<'_>, n: NodeId, st: &mut NodeWait, backoff: Duration) -> Duration {
     st.phase = Phase::Backoff;
     let delay = backoff_delay(backoff, st.attempt, n.0);
     let at = Instant::now()
         .checked_add(delay)
         .unwrap_or_else(Instant::now);
     w.send(Msg::Timer(at, n.0, st.epoch, TimerKind::Backoff));
+    delay
 }
 
 /// A timer fired.
@@ -522,7 +560,9 @@ pub(super) fn on_timer<'s>(
             let text = format!("gate `{name}` got no decision within {limit:?}");
             let reason = Some("timed out".to_string());
             let t = ctx.clock.raw();
-            w.log(
+            note(
+                ctx,
+                w,
                 t,
                 n,
                 WaitKind::GateResolved {
@@ -570,8 +610,12 @@ fn time_out<'s>(
         });
     }
     let settled = if st.attempt <= retries {
-        retry_later(w, n, &mut st, backoff);
+        let delay = retry_later(w, n, &mut st, backoff);
+        let number = st.attempt;
         drop(st);
+        if let Some(o) = ctx.observer {
+            o.task_retrying(&ctx.task_ref(n, number), &text, delay);
+        }
         None
     } else {
         complete(ctx, w, s, n, st, Outcome::TimedOut(text))
@@ -701,6 +745,10 @@ fn complete<'s>(
     ctx.poison(n, poison);
     if running == 0 {
         ctx.free_inputs(n);
+    }
+    if let Some(o) = ctx.observer {
+        // The node is settled: nobody writes its record any more.
+        ctx.observe_end(o, n, rec);
     }
     w.settled_one();
     Some(end)

@@ -243,6 +243,13 @@ impl<'a> WaitCtx<'a> {
             .push(WaitEvent { t, node: n.0, kind });
     }
 
+    fn pool_name(&self, pool: u16) -> &str {
+        self.w
+            .pools
+            .get(usize::from(pool))
+            .map_or("", |p| p.0.as_str())
+    }
+
     fn warn(&self, text: String) {
         self.warnings
             .lock()
