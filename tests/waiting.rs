@@ -429,3 +429,32 @@ fn a_timeout_shows_in_the_summary_and_the_records() {
     assert_eq!(t.get::<String>(0, "task_name").expect("a name"), "slow");
     assert_eq!(t.get::<String>(0, "status").expect("a status"), "timed_out");
 }
+
+#[test]
+fn a_task_waiting_for_a_pool_holds_no_worker() {
+    // Two workers, one GPU: while `g1` holds the GPU, `g2` and `g3` wait for it. If a waiting
+    // task held a worker, `free` (which needs no GPU) could not start before `g1` ended.
+    let g = graph(&["g1", "g2", "g3", "free"], &[]);
+    let dag = Dag::from_graph("no_worker_held", g)
+        .max_workers(2)
+        .resource("gpu", 1);
+    let mut tasks = Tasks::new();
+    for name in ["g1", "g2", "g3"] {
+        tasks
+            .add(name, || std::thread::sleep(ms(40)))
+            .options(name, TaskOptions::NONE.resources(&[("gpu", 1)]));
+    }
+    tasks.add("free", || std::thread::sleep(ms(1)));
+    let ex = dag.execute_with(&tasks).expect("runs");
+    assert_eq!(ex.succeeded(), 4);
+    let node = |n: &str| ex.node(n).expect("a node");
+    let mut gpu: Vec<(f64, f64)> = ["g1", "g2", "g3"]
+        .iter()
+        .map(|n| (node(n).start, node(n).end))
+        .collect();
+    gpu.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // The GPU tasks ran one after the other, never two at once.
+    assert!(gpu[0].1 <= gpu[1].0 && gpu[1].1 <= gpu[2].0, "{gpu:?}");
+    // `free` ran while the first GPU task was still running.
+    assert!(node("free").end < gpu[0].1, "{:?} vs {gpu:?}", node("free").end);
+}
