@@ -456,5 +456,9 @@ fn a_task_waiting_for_a_pool_holds_no_worker() {
     // The GPU tasks ran one after the other, never two at once.
     assert!(gpu[0].1 <= gpu[1].0 && gpu[1].1 <= gpu[2].0, "{gpu:?}");
     // `free` ran while the first GPU task was still running.
-    assert!(node("free").end < gpu[0].1, "{:?} vs {gpu:?}", node("free").end);
+    assert!(
+        node("free").end < gpu[0].1,
+        "{:?} vs {gpu:?}",
+        node("free").end
+    );
 }

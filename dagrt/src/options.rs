@@ -121,6 +121,14 @@ impl TaskOptions {
         self
     }
 
+    /// Whether these options make a task wait for something beyond its inputs: a deadline, a
+    /// resource or a gate (such tasks run on the waiting scheduler).
+    pub(crate) fn waits(&self) -> bool {
+        self.timeout.is_some()
+            || self.resources.is_some_and(|r| !r.is_empty())
+            || self.gate == Some(true)
+    }
+
     /// This task's options merged with its DAG's `defaults` and the built-in defaults: the
     /// only place where they meet.
     pub(crate) fn resolve(self, defaults: &TaskOptions) -> Resolved {
@@ -151,12 +159,6 @@ pub(crate) struct Resolved {
 }
 
 impl Resolved {
-    /// Whether the task waits for something beyond its inputs: a deadline, a resource or a
-    /// gate (such tasks run on the waiting scheduler).
-    pub(crate) fn waits(&self) -> bool {
-        self.timeout.is_some() || !self.resources.is_empty() || self.gate
-    }
-
     /// Whether the task needs more than a plain run: retries or the cache.
     pub(crate) fn beyond_plain(&self) -> bool {
         self.cache || self.retries > 0

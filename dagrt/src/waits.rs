@@ -33,7 +33,13 @@ pub(crate) fn waits_of<'a>(
             .map(|d| d.run_async.map(AsyncBody::Fn))
             .collect();
     }
-    let mut any = asyncs.iter().any(Option::is_some);
+    // The common case, checked without building anything: no node waits.
+    let any = asyncs.iter().any(Option::is_some)
+        || config.defaults.waits()
+        || specs.iter().any(|s| s.options.waits());
+    if !any {
+        return Ok(None);
+    }
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
         let o = spec_of(i).options.resolve(&config.defaults);
@@ -65,11 +71,7 @@ pub(crate) fn waits_of<'a>(
             gate: o.gate,
             gate_timeout: o.gate_timeout,
         };
-        any |= o.waits();
         out.push(spec);
-    }
-    if !any {
-        return Ok(None);
     }
     Ok(Some(Waits {
         asyncs,
