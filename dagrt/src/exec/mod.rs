@@ -86,8 +86,14 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
         attempts: 0,
         flags: 0,
     };
-    let (tx, rx) = std::sync::mpsc::channel();
-    let waiting = plan.waits.map(|w| wait::WaitCtx::new(w, n, tx));
+    // The driver's channel, only for runs with waiting nodes (a plain run allocates none).
+    let (waiting, rx) = match plan.waits {
+        Some(w) => {
+            let (tx, rx) = std::sync::mpsc::channel();
+            (Some(wait::WaitCtx::new(w, n, tx)), Some(rx))
+        }
+        None => (None, None),
+    };
     let ctx = Ctx {
         graph: g,
         bodies: plan.bodies,
@@ -118,8 +124,8 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
     };
     let roots: Vec<NodeId> = g.roots().collect();
     let t0 = clock.raw();
-    if let Some(w) = ctx.wait {
-        wait::drive(&ctx, w, pool, &rx, &roots);
+    if let (Some(w), Some(rx)) = (ctx.wait, &rx) {
+        wait::drive(&ctx, w, pool, rx, &roots);
     } else if !roots.is_empty() {
         let ctx = &ctx;
         let roots = &roots[..];
