@@ -386,6 +386,18 @@ fn pool_events_show_the_capacity_is_never_exceeded() {
     );
     let chrome = ex.to_trace().to_chrome_trace();
     assert!(chrome.contains("\"resource_acquired\""), "{chrome}");
+    let summary = ex.to_trace().summary();
+    let taken: Vec<(&str, usize)> = summary
+        .resource_waits
+        .iter()
+        .map(|(p, n, _)| (p.as_str(), *n))
+        .collect();
+    assert_eq!(taken, [("gpu", 6), ("db", 6)]);
+    assert!(
+        summary
+            .to_string()
+            .contains("\nResource gpu: taken 6 times, ")
+    );
 }
 
 #[test]
@@ -407,6 +419,12 @@ fn gate_events_carry_the_decision() {
     assert_eq!(events[1].node_name.as_deref(), Some("deploy"));
     let summary = ex.to_trace().summary();
     assert_eq!(summary.failed, 1);
+    assert_eq!(summary.gates, (0, 1));
+    assert!(
+        summary
+            .to_string()
+            .contains("\nGates: 0 approved, 1 not approved\n")
+    );
 }
 
 #[test]

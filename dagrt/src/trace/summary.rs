@@ -62,6 +62,11 @@ pub struct TraceSummary {
     pub timed_out: usize,
     /// Number of `node_cache_hit` events.
     pub cache_hits: usize,
+    /// Per resource pool, in first-use order: how many times it was taken
+    /// (`resource_acquired` events) and the seconds waited for it in all (their durations).
+    pub resource_waits: Vec<(String, usize, f64)>,
+    /// Gates decided (`node_gate_resolved` events): approved, and rejected or timed out.
+    pub gates: (usize, usize),
     /// Runs and never-run nodes, in start order.
     pub timeline: Vec<TimelineEntry>,
 }
@@ -77,6 +82,37 @@ pub(crate) fn summarize(events: &[TraceEvent]) -> TraceSummary {
             .count(),
         ..TraceSummary::default()
     };
+    for e in &analysis.events {
+        match e.event_type {
+            TraceEventType::ResourceAcquired => {
+                let pool = e
+                    .metadata
+                    .as_ref()
+                    .and_then(|m| m.get("pool"))
+                    .and_then(|p| p.as_str())
+                    .unwrap_or("")
+                    .to_string();
+                let waited = e.duration.filter(|d| d.is_finite()).unwrap_or(0.0);
+                match summary.resource_waits.iter_mut().find(|p| p.0 == pool) {
+                    Some(p) => (p.1, p.2) = (p.1 + 1, p.2 + waited),
+                    None => summary.resource_waits.push((pool, 1, waited)),
+                }
+            }
+            TraceEventType::NodeGateResolved => {
+                let approved = e
+                    .metadata
+                    .as_ref()
+                    .and_then(|m| m.get("decision"))
+                    .is_some_and(|d| d == "approved");
+                if approved {
+                    summary.gates.0 += 1;
+                } else {
+                    summary.gates.1 += 1;
+                }
+            }
+            _ => {}
+        }
+    }
 
     // (sort key, entry); the key keeps equal starts in a stable order.
     let mut entries: Vec<(f64, usize, TimelineEntry)> = Vec::new();
@@ -199,6 +235,19 @@ impl fmt::Display for TraceSummary {
         writeln!(f)?;
         if self.cache_hits > 0 {
             writeln!(f, "Cache hits: {}", self.cache_hits)?;
+        }
+        for (pool, taken, waited) in &self.resource_waits {
+            writeln!(
+                f,
+                "Resource {pool}: taken {taken} times, {waited:.3}s waited"
+            )?;
+        }
+        if self.gates != (0, 0) {
+            writeln!(
+                f,
+                "Gates: {} approved, {} not approved",
+                self.gates.0, self.gates.1
+            )?;
         }
         writeln!(f, "Timeline:")?;
         for e in &self.timeline {
