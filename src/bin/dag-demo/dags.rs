@@ -118,3 +118,46 @@ pub mod flaky {
         *store
     }
 }
+
+/// Four steps of 300 ms each, one after the other, for watching the progress display; the
+/// third fails its first attempt and is retried.
+pub mod steps {
+    use dag::task;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::time::Duration;
+
+    /// What each step takes.
+    const STEP: Duration = Duration::from_millis(300);
+
+    /// Gets ready.
+    #[task]
+    pub fn prepare() -> u32 {
+        std::thread::sleep(STEP);
+        1
+    }
+
+    /// Extracts the rows.
+    #[task]
+    pub fn extract(prepare: &u32) -> u32 {
+        std::thread::sleep(STEP);
+        prepare + 1
+    }
+
+    /// Transforms them; its first attempt in a process fails.
+    #[task(retries = 1, backoff = "10ms")]
+    pub fn transform(extract: &u32) -> Result<u32, String> {
+        static ATTEMPTS: AtomicU32 = AtomicU32::new(0);
+        std::thread::sleep(STEP);
+        if ATTEMPTS.fetch_add(1, Ordering::Relaxed) == 0 {
+            return Err("the warehouse is busy".to_string());
+        }
+        Ok(extract + 1)
+    }
+
+    /// Loads them.
+    #[task(final)]
+    pub fn load(transform: &u32) -> u32 {
+        std::thread::sleep(STEP);
+        transform + 1
+    }
+}
