@@ -89,7 +89,7 @@ output (or the output of `--task`) goes to stdout as JSON when its type is serde
 Exit code 1 when a task failed, 3 when the run could not start (e.g. an input has no value).
 On a terminal, a live progress bar on stderr shows the tasks done, those running, failures as
 they happen and an ETA from the recorded runs (`no history` before any); --no-progress
-turns it off, --progress shows it on a pipe or a file too.";
+turns it off, --progress writes it to a pipe or a file too, as plain lines.";
 
 const SQL_AFTER_HELP: &str = "\
 Tables:
@@ -153,9 +153,7 @@ pub(crate) struct RunArgs {
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
 
-    /// Show live progress on stderr even when it is not a terminal (shown on a terminal
-    /// anyway): tasks done of total, what runs, failures and retries, and an ETA from the
-    /// runs recorded with --profile
+    /// Show live progress even when stderr is not a terminal (as plain lines)
     #[arg(long, conflicts_with = "no_progress")]
     pub progress: bool,
 

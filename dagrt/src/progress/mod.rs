@@ -30,10 +30,12 @@
 //! completed run, and `ETA ≥ ...` when some tasks have none (they count as 0).
 //!
 //! When it draws: [`Progress::auto`] (and [`Progress::new`]) only when stderr is a terminal
-//! whose `TERM` is not `dumb`; [`Progress::always`] also when stderr is a pipe or a file (each
-//! redraw is then written out, with its cursor moves). A display that does not draw costs
-//! nothing: it does not even read the history.
+//! whose `TERM` is not `dumb`; [`Progress::always`] also when stderr is a pipe or a file: there
+//! the bar is written as plain lines, at most one a second (each failure, retry and the end
+//! at once), fit for a log. A display that does not draw costs nothing: it does not even read
+//! the history.
 
+mod log;
 mod text;
 mod track;
 
@@ -52,8 +54,12 @@ use track::Tracker;
 
 /// The bar while the run goes on: spinner, elapsed time, bar, count, ETA and counts, names.
 const RUNNING: &str = "{spinner} [{elapsed}] {bar:30} {pos}/{len} tasks  {status}  {wide_msg}";
+/// The bar off a terminal, one line per redraw: no spinner, no bar.
+const LOGGING: &str = "[{elapsed}] {pos}/{len} tasks  {status}  {msg}";
 /// The bar once the run ended.
 const FINISHED: &str = "[{elapsed}] {bar:30} {pos}/{len} tasks  {msg}";
+/// How often the ETA is worked out again at most (it simulates the rest of the run).
+const ETA_EVERY: Duration = Duration::from_millis(200);
 /// Characters of the running tasks' names shown at most (the terminal's width cuts further).
 const NAMES_WIDTH: usize = 60;
 
@@ -78,6 +84,9 @@ pub struct Progress {
 struct Live {
     bar: ProgressBar,
     tracker: Arc<Mutex<Tracker>>,
+    /// Held from a tracker update until the bar has it: the bar gets the updates in the
+    /// tracker's order (its count never goes back). Not taken by the bar's drawing.
+    order: Arc<Mutex<()>>,
     start: Instant,
 }
 
@@ -111,7 +120,8 @@ impl Progress {
         Progress::with_draw(Draw::Auto)
     }
 
-    /// Draws on stderr whatever it is: a terminal, a pipe or a file.
+    /// Draws on stderr whatever it is: a terminal, a pipe or a file (off a terminal as plain
+    /// lines, at most one a second, plus each failure, retry and the end).
     #[must_use]
     pub fn always() -> Self {
         Progress::with_draw(Draw::Always)
@@ -154,29 +164,38 @@ impl Progress {
         }
     }
 
-    /// Where this run is drawn: `None` when it is not.
-    fn target(&self) -> Option<ProgressDrawTarget> {
+    /// Where this run is drawn, and whether that is off a terminal: `None` when it is not
+    /// drawn.
+    fn target(&self) -> Option<(ProgressDrawTarget, bool)> {
         let stderr = ProgressDrawTarget::stderr();
         match (self.draw, stderr.is_hidden()) {
-            (_, false) => Some(stderr),
+            (_, false) => Some((stderr, false)),
             (Draw::Auto, true) => None,
-            (Draw::Always, true) => Some(ProgressDrawTarget::term_like(Box::new(
-                console::Term::stderr(),
-            ))),
+            // At most one redraw a second (failures, retries and the end as they happen).
+            (Draw::Always, true) => Some((
+                ProgressDrawTarget::term_like_with_hz(
+                    Box::new(log::LogLines::new(std::io::stderr())),
+                    1,
+                ),
+                true,
+            )),
         }
     }
 
-    /// The run under way, if it is drawn.
-    fn live(&self) -> Option<(ProgressBar, Arc<Mutex<Tracker>>, Instant)> {
-        let live = self.live.lock().unwrap_or_else(PoisonError::into_inner);
-        live.as_ref()
-            .map(|l| (l.bar.clone(), l.tracker.clone(), l.start))
-    }
-
-    /// Updates the tracker with `f` and redraws the running names. The tracker's lock is
-    /// released before the bar is touched: the bar's drawing takes it too.
-    fn update(&self, f: impl FnOnce(&mut Tracker, Duration)) -> Option<ProgressBar> {
-        let (bar, tracker, start) = self.live()?;
+    /// Updates the tracker with `f`, then the bar's count and running names; `after` runs
+    /// on the bar before the next update reaches it. The tracker's lock is released before
+    /// the bar is touched: the bar's drawing takes it too.
+    fn update(&self, f: impl FnOnce(&mut Tracker, Duration), after: impl FnOnce(&ProgressBar)) {
+        let Some((bar, tracker, order, start)) = self
+            .live
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .map(|l| (l.bar.clone(), l.tracker.clone(), l.order.clone(), l.start))
+        else {
+            return;
+        };
+        let _order = order.lock().unwrap_or_else(PoisonError::into_inner);
         let (done, names) = {
             let mut t = tracker.lock().unwrap_or_else(PoisonError::into_inner);
             f(&mut t, start.elapsed());
@@ -184,17 +203,17 @@ impl Progress {
         };
         bar.set_message(names);
         bar.set_position(done as u64);
-        Some(bar)
+        after(&bar);
     }
 }
 
 /// The style of the bar under way; its `{status}` key is worked out at each redraw.
-fn running_style(tracker: Arc<Mutex<Tracker>>, start: Instant) -> ProgressStyle {
+fn running_style(template: &str, tracker: Arc<Mutex<Tracker>>, start: Instant) -> ProgressStyle {
     let status = move |_: &ProgressState, w: &mut dyn std::fmt::Write| {
         let (eta, counts) = {
-            let t = tracker.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut t = tracker.lock().unwrap_or_else(PoisonError::into_inner);
             (
-                text::eta_text(&t.eta(start.elapsed())),
+                text::eta_text(&t.eta_every(start.elapsed(), ETA_EVERY)),
                 text::counts_text(t.failed, t.retries),
             )
         };
@@ -204,7 +223,7 @@ fn running_style(tracker: Arc<Mutex<Tracker>>, start: Instant) -> ProgressStyle 
             .collect();
         let _ = w.write_str(&parts.join(" · "));
     };
-    ProgressStyle::with_template(RUNNING)
+    ProgressStyle::with_template(template)
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .with_key("status", status)
         .progress_chars("█▓░")
@@ -219,7 +238,7 @@ fn finished_style() -> ProgressStyle {
 
 impl Observer for Progress {
     fn run_started(&self, dag: &str, _run_id: &str, graph: &Graph) {
-        let Some(target) = self.target() else {
+        let Some((target, off_terminal)) = self.target() else {
             return;
         };
         let mut note = None;
@@ -247,36 +266,49 @@ impl Observer for Progress {
         let tracker = Tracker::new(tasks, means.as_ref(), workers);
         let tracker = Arc::new(Mutex::new(tracker));
         let start = Instant::now();
-        let bar = ProgressBar::with_draw_target(Some(graph.len() as u64), target)
-            .with_style(running_style(tracker.clone(), start));
+        let bar = ProgressBar::with_draw_target(Some(graph.len() as u64), target).with_style(
+            running_style(
+                if off_terminal { LOGGING } else { RUNNING },
+                tracker.clone(),
+                start,
+            ),
+        );
         if let Some(note) = note {
             bar.println(note);
         }
-        bar.enable_steady_tick(Duration::from_millis(100));
+        if !off_terminal {
+            // Redraws the spinner, the elapsed time and the ETA between events.
+            bar.enable_steady_tick(Duration::from_millis(100));
+        }
         *self.live.lock().unwrap_or_else(PoisonError::into_inner) = Some(Live {
             bar,
             tracker,
+            order: Arc::default(),
             start,
         });
     }
 
     fn task_started(&self, task: &TaskRef<'_>) {
-        self.update(|t, now| t.started(task.task, now));
+        self.update(|t, now| t.started(task.task, now), |_| {});
     }
 
     fn task_finished(&self, task: &TaskRef<'_>, status: NodeStatus, error: Option<&str>) {
         let failed = matches!(status, NodeStatus::Failed | NodeStatus::TimedOut);
-        if let Some(bar) = self.update(|t, _| t.finished(task.task, failed))
-            && failed
-        {
-            bar.println(text::failure_line(task.task, status.as_str(), error));
-        }
+        self.update(
+            |t, _| t.finished(task.task, failed),
+            |bar| {
+                if failed {
+                    bar.println(text::failure_line(task.task, status.as_str(), error));
+                }
+            },
+        );
     }
 
     fn task_retrying(&self, task: &TaskRef<'_>, error: &str, delay: Duration) {
-        if let Some(bar) = self.update(|t, _| t.retrying(task.task)) {
-            bar.println(text::retry_line(task.task, task.attempt, error, delay));
-        }
+        self.update(
+            |t, _| t.retrying(task.task),
+            |bar| bar.println(text::retry_line(task.task, task.attempt, error, delay)),
+        );
     }
 
     fn run_finished(&self, execution: &Execution) {

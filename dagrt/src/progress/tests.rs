@@ -4,7 +4,7 @@ use super::text::{
     counts_text, eta_text, failure_line, final_text, human, retry_line, running_text,
 };
 use super::track::{Eta, Tracker};
-use super::{FINISHED, RUNNING};
+use super::{FINISHED, LOGGING, RUNNING};
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -107,6 +107,20 @@ fn the_eta_of_a_chain_adds_its_links_whatever_the_workers() {
     assert_eq!(left(one.eta(ms(0))), (4.5, 0));
     let two = Tracker::new(diamond.iter().cloned(), Some(&history), 2);
     assert_eq!(left(two.eta(ms(0))), (4.0, 0));
+}
+
+#[test]
+fn the_eta_is_worked_out_again_only_when_it_is_old() {
+    let history = means(&[("a", 2.0), ("b", 1.0)]);
+    let mut t = Tracker::new(flat(&["a", "b"]), Some(&history), 1);
+    let every = ms(200);
+    assert_eq!(left(t.eta_every(ms(0), every)), (3.0, 0));
+    t.finished("a", false);
+    // 100 ms later: the last one still stands.
+    assert_eq!(left(t.eta_every(ms(100), every)), (3.0, 0));
+    // 200 ms after it: worked out again.
+    assert_eq!(left(t.eta_every(ms(200), every)), (1.0, 0));
+    assert_eq!(left(t.eta(ms(250))), (1.0, 0));
 }
 
 #[test]
@@ -230,4 +244,53 @@ fn failures_retries_and_the_end_are_worded() {
 fn the_templates_parse() {
     assert!(indicatif::ProgressStyle::with_template(RUNNING).is_ok());
     assert!(indicatif::ProgressStyle::with_template(FINISHED).is_ok());
+    assert!(indicatif::ProgressStyle::with_template(LOGGING).is_ok());
+}
+
+/// A buffer the bar writes into and the test reads.
+#[derive(Debug, Clone, Default)]
+struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn off_a_terminal_each_redraw_is_plain_lines() {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    let out = Shared::default();
+    let target =
+        ProgressDrawTarget::term_like_with_hz(Box::new(super::log::LogLines::new(out.clone())), 1);
+    let bar = ProgressBar::with_draw_target(Some(2), target)
+        .with_style(ProgressStyle::with_template("{pos}/{len} tasks  {wide_msg}").unwrap());
+    bar.set_message("running: a");
+    bar.set_message("running: a");
+    bar.inc(1);
+    bar.println("FAILED  task `a` failed: boom");
+    bar.inc(1);
+    bar.finish_with_message("done in 0.1s");
+    let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+    // No cursor moves, no carriage returns, no padding: whole lines.
+    assert!(!text.contains('\x1b') && !text.contains('\r'), "{text:?}");
+    assert!(
+        text.lines().all(|l| !l.is_empty() && l == l.trim_end()),
+        "{text:?}"
+    );
+    assert!(text.ends_with('\n'), "{text:?}");
+    let lines: Vec<&str> = text.lines().collect();
+    // A redraw that changes nothing writes no line.
+    assert!(lines.windows(2).all(|w| w[0] != w[1]), "{text:?}");
+    // Forced draws: the failure (with the bar under it) and the end; the rest is rate-limited.
+    let failed = lines
+        .iter()
+        .position(|l| *l == "FAILED  task `a` failed: boom");
+    let failed = failed.expect("the failure's line");
+    assert_eq!(lines[failed + 1], "1/2 tasks  running: a");
+    assert_eq!(lines.last(), Some(&"2/2 tasks  done in 0.1s"));
 }

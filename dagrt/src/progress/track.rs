@@ -42,6 +42,8 @@ pub(crate) struct Tracker {
     asked: bool,
     /// Workers the remaining work is scheduled on (at least 1).
     workers: usize,
+    /// The last ETA worked out by [`Tracker::eta_every`], and when.
+    last: Option<(Duration, Eta)>,
 }
 
 impl Tracker {
@@ -123,6 +125,19 @@ impl Tracker {
     /// The running tasks' names, oldest first.
     pub fn running(&self) -> impl Iterator<Item = &str> {
         self.running.iter().map(|&(i, _)| self.names[i].as_str())
+    }
+
+    /// [`Tracker::eta`], worked out again only when the last one is `every` old: a redraw
+    /// of a large DAG then stays cheap (a redraw may come from every task's end).
+    pub fn eta_every(&mut self, now: Duration, every: Duration) -> Eta {
+        if let Some((at, eta)) = &self.last
+            && now.saturating_sub(*at) < every
+        {
+            return eta.clone();
+        }
+        let eta = self.eta(now);
+        self.last = Some((now, eta.clone()));
+        eta
     }
 
     /// The time left at offset `now`: the makespan that [`profile::estimate`] predicts for
