@@ -49,9 +49,14 @@ impl Terminal {
     /// Runs `dag-demo args` in a new terminal; after it ends the pane shows `exit=CODE` and
     /// stays open.
     fn run(args: &str) -> Terminal {
+        Terminal::run_with("", args)
+    }
+
+    /// [`Terminal::run`] with `env` (`NAME=value ...`) before the command.
+    fn run_with(env: &str, args: &str) -> Terminal {
         let dir = tempfile::tempdir().unwrap();
         let socket = dir.path().join("tmux.sock").to_str().unwrap().to_string();
-        let command = format!("'{DEMO}' {args}; echo exit=$?; exec sleep 600");
+        let command = format!("{env} '{DEMO}' {args}; echo exit=$?; exec sleep 600");
         let status = tmux(&socket)
             .args(["new-session", "-d", "-x", "120", "-y", "30", &command])
             .status()
@@ -267,6 +272,26 @@ fn no_progress_turns_it_off_on_a_terminal() {
         !screen.contains("/7 tasks") && !screen.contains("RETRY"),
         "{screen}"
     );
+}
+
+#[test]
+fn a_dumb_terminal_shows_no_progress_unless_asked() {
+    if !have_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let term = Terminal::run_with("TERM=dumb", &format!("run steps {}", meta_arg(dir.path())));
+    let (screen, code) = term.finished();
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("DAG `steps`, run "), "{screen}");
+    assert!(!screen.contains("/7 tasks"), "{screen}");
+    let term = Terminal::run_with(
+        "TERM=dumb",
+        &format!("run steps --progress {}", meta_arg(dir.path())),
+    );
+    let (screen, code) = term.finished();
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("7/7 tasks  done in "), "{screen}");
 }
 
 #[test]
