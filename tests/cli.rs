@@ -49,6 +49,7 @@ fn list_shows_each_dag_with_its_task_count_and_description() {
         r.stdout,
         "DAG    TASKS  DESCRIPTION\n\
          flaky      5  Publishes what was stored.\n\
+         steps      7  Loads them.\n\
          words      6  Counts the long words of a text\n"
     );
 }
@@ -124,7 +125,7 @@ fn unknown_names_exit_3() {
     assert_eq!(r.code, 3);
     assert_eq!(
         r.stderr,
-        "error: no DAG named `nope`; this program's DAGs are: flaky, words (see `dag-demo \
+        "error: no DAG named `nope`; this program's DAGs are: flaky, steps, words (see `dag-demo \
          list`)\n"
     );
     let r = demo(&["tasks", "nope"]);
@@ -189,6 +190,7 @@ fn the_command_line_runs_in_process_with_dags_configured_in_code() {
         out,
         "DAG    TASKS  DESCRIPTION\n\
          flaky      5  Fails in the middle\n\
+         steps      7  Loads them.\n\
          words      6  The count of long words, with the words.\n"
     );
     // A value set in code reaches the run; the command line's --set applies on top.

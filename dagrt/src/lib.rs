@@ -104,6 +104,8 @@ mod parser;
 mod persist;
 mod preset;
 pub mod profile;
+#[cfg(feature = "progress")]
+pub mod progress;
 mod registry;
 pub mod report;
 mod select;

@@ -86,7 +86,10 @@ pub(crate) enum Command {
 const RUN_AFTER_HELP: &str = "\
 The run's summary (each task's status and duration) and its warnings go to stderr; the final
 output (or the output of `--task`) goes to stdout as JSON when its type is serde-serializable.
-Exit code 1 when a task failed, 3 when the run could not start (e.g. an input has no value).";
+Exit code 1 when a task failed, 3 when the run could not start (e.g. an input has no value).
+On a terminal, a live progress bar on stderr shows the tasks done, those running, failures as
+they happen and an ETA from the recorded runs (`no history` before any); --no-progress
+turns it off, --progress writes it to a pipe or a file too, as plain lines.";
 
 const SQL_AFTER_HELP: &str = "\
 Tables:
@@ -149,6 +152,14 @@ pub(crate) struct RunArgs {
     /// Where cached outputs go [default: $DAG_CACHE_DIR, else ./.dag-cache]
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
+
+    /// Show live progress even when stderr is not a terminal (as plain lines)
+    #[arg(long, conflicts_with = "no_progress")]
+    pub progress: bool,
+
+    /// Show no live progress, not even on a terminal
+    #[arg(long)]
+    pub no_progress: bool,
 }
 
 /// `name=value` → `(name, value)`; the value may contain `=`.

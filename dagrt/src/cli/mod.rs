@@ -14,7 +14,7 @@
 //! | `list` | the DAGs of the program, with task counts and descriptions |
 //! | `tasks DAG` | each task: description, dependencies, output type, `file:line`, options |
 //! | `graph DAG [--format dot\|mermaid]` | the DAG in Graphviz DOT or Mermaid |
-//! | `run DAG [--task T] [--set name=value]... [--workers N] [--fail-fast] [--trace F] [--chrome F] [--profile] [--resume --checkpoint-dir D] [--cache] [--cache-dir D]` | runs it (or `T` and its ancestors) and prints the final output as JSON |
+//! | `run DAG [--task T] [--set name=value]... [--workers N] [--fail-fast] [--trace F] [--chrome F] [--profile] [--resume --checkpoint-dir D] [--cache] [--cache-dir D] [--progress\|--no-progress]` | runs it (or `T` and its ancestors) and prints the final output as JSON; live progress on a terminal ([`progress`](crate::progress)) |
 //! | `estimate DAG [--workers N]` | the makespan predicted from the durations recorded by `run --profile` |
 //! | `history DAG` | the recorded runs of the DAG |
 //! | `sql QUERY` | SQL over the records (see [`meta`](crate::meta)) |
@@ -132,7 +132,9 @@ impl Cli {
         T: Into<OsString> + Clone,
     {
         let mut out = std::io::stdout().lock();
-        let mut err = std::io::stderr().lock();
+        // Not locked for the whole command: the progress display draws on stderr from the
+        // workers while the run goes on.
+        let mut err = std::io::stderr();
         self.run_with(args, &mut out, &mut err)
     }
 

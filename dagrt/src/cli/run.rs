@@ -95,7 +95,37 @@ fn configure(mut dag: crate::Dag, args: &RunArgs, meta_dir: Option<&Path>) -> cr
     if let Some(dir) = &args.cache_dir {
         dag = dag.cache_dir(dir);
     }
+    if let Some(progress) = progress(&dag, args) {
+        dag = dag.observe(progress);
+    }
     dag
+}
+
+/// The live progress display of the run: on a terminal unless `--no-progress`, anywhere with
+/// `--progress`; its ETA from the runs recorded where this run records, for as many workers
+/// as it runs on.
+fn progress(dag: &crate::Dag, args: &RunArgs) -> Option<crate::progress::Progress> {
+    use crate::progress::Progress;
+    let progress = match (args.progress, args.no_progress) {
+        (true, _) => Progress::always(),
+        (false, true) => return None,
+        (false, false) => Progress::auto(),
+    };
+    if !progress.draws() {
+        return None;
+    }
+    let config = &dag.config;
+    let workers = config
+        .pool
+        .get()
+        .map(|p| p.current_num_threads())
+        .or(config.max_workers)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+    let history = config
+        .meta_dir
+        .clone()
+        .unwrap_or_else(crate::meta::default_meta_dir);
+    Some(progress.with_history(history).workers(workers))
 }
 
 /// Why the run could not start, worded for the command line.

@@ -118,3 +118,78 @@ pub mod flaky {
         *store
     }
 }
+
+/// Four steps of 300 ms each, one after the other, for watching the progress display: the
+/// third fails its first attempt and is retried; `audit`, beside them, fails when asked; the
+/// last step can be held until a file exists, so that a test reads the screen mid-run.
+pub mod steps {
+    use dag::task;
+    use std::path::Path;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::time::{Duration, Instant};
+
+    /// What each step takes.
+    const STEP: Duration = Duration::from_millis(300);
+
+    /// A file `load` waits for before it returns (empty: it does not wait).
+    #[task(input)]
+    pub fn hold() -> String {
+        String::new()
+    }
+
+    /// Whether `audit` fails.
+    #[task(input)]
+    pub fn fail() -> bool {
+        false
+    }
+
+    /// Gets ready.
+    #[task]
+    pub fn prepare() -> u32 {
+        std::thread::sleep(STEP);
+        1
+    }
+
+    /// Extracts the rows.
+    #[task]
+    pub fn extract(prepare: &u32) -> u32 {
+        std::thread::sleep(STEP);
+        prepare + 1
+    }
+
+    /// Transforms them; its first attempt in a process fails.
+    #[task(retries = 1, backoff = "10ms")]
+    pub fn transform(extract: &u32) -> Result<u32, String> {
+        static ATTEMPTS: AtomicU32 = AtomicU32::new(0);
+        std::thread::sleep(STEP);
+        if ATTEMPTS.fetch_add(1, Ordering::Relaxed) == 0 {
+            return Err("the warehouse is busy".to_string());
+        }
+        Ok(extract + 1)
+    }
+
+    /// Checks the numbers, beside the steps; fails with `--set fail=true`.
+    #[task]
+    pub fn audit(fail: &bool) -> Result<u32, String> {
+        if *fail {
+            return Err("the numbers do not add up".to_string());
+        }
+        Ok(0)
+    }
+
+    /// Loads them.
+    ///
+    /// Waits first for the file `hold` names (at most a minute).
+    #[task(final)]
+    pub fn load(transform: &u32, hold: &str) -> Result<u32, String> {
+        std::thread::sleep(STEP);
+        let start = Instant::now();
+        while !hold.is_empty() && !Path::new(hold).exists() {
+            if start.elapsed() > Duration::from_secs(60) {
+                return Err(format!("{hold} did not appear within a minute"));
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        Ok(transform + 1)
+    }
+}
