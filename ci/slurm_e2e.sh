@@ -117,7 +117,7 @@ fi
 jobs=$(grep -c 'has been submitted with SLURM jobid' slurm.log || true)
 [ "$jobs" = 6 ] || { echo "slurm_e2e: $jobs slurm jobs, not 6 (5 tasks and gather)" >&2; cat slurm.log >&2; exit 1; }
 echo "slurm jobs: $jobs (5 tasks and gather)"
-"$bin" show-output wordcount top --store store >cluster.json
+"$bin" output wordcount top --store store >cluster.json
 cmp inproc.json cluster.json
 "$bin" --meta-dir meta history wordcount | tee history.txt
 grep -qE '^0 +slurm-1 .* 5 +0 +0 +0 ' history.txt

@@ -47,7 +47,7 @@ outputs=store/wordcount/outputs
   fail "first run failed" sm1.log
 [ "$(ran sm1.log)" = "all gather task_files task_min_len task_root task_top task_words " ] ||
   fail "first run: not every task ran once: $(ran sm1.log)" sm1.log
-"$bin" show-output wordcount top --store store >cluster.json
+"$bin" output wordcount top --store store >cluster.json
 cmp inproc.json cluster.json
 echo "final output identical to the in-process run's ($(wc -c <cluster.json) bytes)"
 
@@ -69,7 +69,7 @@ after=$(stamp)
   { echo "root/files were rewritten: $before / $after" >&2; exit 1; }
 [ "$(echo "$before" | tail -1)" != "$(echo "$after" | tail -1)" ] ||
   { echo "words was not rewritten" >&2; exit 1; }
-"$bin" show-output wordcount top --store store >cluster4.json
+"$bin" output wordcount top --store store >cluster4.json
 cmp inproc4.json cluster4.json
 ! cmp -s cluster.json cluster4.json
 echo "after the change: min_len, words, top ran; root, files did not; output identical"
@@ -77,4 +77,10 @@ echo "after the change: min_len, words, top ran; root, files did not; output ide
 "$snakemake" --cores 2 -s Snakefile --config run_id=e2e-3 set_root="$work/in" set_min_len=4 \
   >sm3.log 2>&1 || fail "third run failed" sm3.log
 [ "$(ran sm3.log)" = "all gather " ] || fail "nothing changed, yet tasks ran: $(ran sm3.log)" sm3.log
+# A value for a text input that Snakemake parses as a number is refused, not changed.
+if "$snakemake" -n --cores 1 -s Snakefile --config run_id=e2e-4 set_root=007 >sm4.log 2>&1; then
+  fail "set_root=007 (read by Snakemake as the int 7) was accepted" sm4.log
+fi
+grep -qF 'set_root: Snakemake read 7 as a int, not as the text given' sm4.log ||
+  fail "set_root=007: not the expected refusal" sm4.log
 echo "snakemake_e2e: ok"

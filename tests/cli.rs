@@ -47,9 +47,10 @@ fn list_shows_each_dag_with_its_task_count_and_description() {
     // `words` has the description given in code; `flaky` shows its final task's.
     assert_eq!(
         r.stdout,
-        "DAG    TASKS  DESCRIPTION\n\
-         flaky      5  Publishes what was stored.\n\
-         words      6  Counts the long words of a text\n"
+        "DAG        TASKS  DESCRIPTION\n\
+         flaky          5  Publishes what was stored.\n\
+         wordcount      5  The 10 most frequent words, with their counts (ties by word).\n\
+         words          6  Counts the long words of a text\n"
     );
 }
 
@@ -124,7 +125,7 @@ fn unknown_names_exit_3() {
     assert_eq!(r.code, 3);
     assert_eq!(
         r.stderr,
-        "error: no DAG named `nope`; this program's DAGs are: flaky, words (see `dag-demo \
+        "error: no DAG named `nope`; this program's DAGs are: flaky, wordcount, words (see `dag-demo \
          list`)\n"
     );
     let r = demo(&["tasks", "nope"]);
@@ -187,9 +188,10 @@ fn the_command_line_runs_in_process_with_dags_configured_in_code() {
     assert_eq!((code, err.as_str()), (0, ""));
     assert_eq!(
         out,
-        "DAG    TASKS  DESCRIPTION\n\
-         flaky      5  Fails in the middle\n\
-         words      6  The count of long words, with the words.\n"
+        "DAG        TASKS  DESCRIPTION\n\
+         flaky          5  Fails in the middle\n\
+         wordcount      5  The 10 most frequent words, with their counts (ties by word).\n\
+         words          6  The count of long words, with the words.\n"
     );
     // A value set in code reaches the run; the command line's --set applies on top.
     let cli = Cli::new().dag(Dag::new("words").set::<text>("aaa b cccc".into()));

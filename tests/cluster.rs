@@ -1,6 +1,6 @@
 //! Beyond one machine, without a workflow engine: `export snakemake` writes rules whose
 //! commands this test runs itself (each as soon as its inputs exist), `run-task` runs one
-//! task per process over a shared store, `show-output` prints the final output, `gather`
+//! task per process over a shared store, `output` prints the final output, `gather`
 //! merges the record parts into the run's record. The Snakemake run itself is
 //! ci/snakemake_e2e.sh.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -184,7 +184,7 @@ fn exported_rules_run_one_process_per_task_and_match_the_in_process_run() {
         ]
     );
 
-    let shown = demo(&["show-output", "wordcount", "top", "--store", s(&store)]);
+    let shown = demo(&["output", "wordcount", "top", "--store", s(&store)]);
     assert_eq!(shown.code, 0, "{}", shown.stderr);
     assert_eq!(shown.stdout, inproc.stdout);
     assert!(
@@ -335,7 +335,7 @@ fn run_task_refuses_missing_and_foreign_inputs_and_values_for_other_tasks() {
          DAG with `run`)\n"
     );
     assert!(!dir.path().join("S").exists());
-    let shown = demo(&["show-output", "wordcount", "top", "--store", st]);
+    let shown = demo(&["output", "wordcount", "top", "--store", st]);
     assert_eq!(shown.code, 3);
     assert!(
         shown

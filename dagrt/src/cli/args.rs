@@ -84,7 +84,7 @@ pub(crate) enum Command {
     /// Run one task in this process: its inputs read from a store, its output written there.
     RunTask(super::run_task::RunTaskArgs),
     /// Print a task's output stored by `run-task` as JSON.
-    ShowOutput(super::run_task::ShowOutputArgs),
+    Output(super::run_task::OutputArgs),
     /// Write a DAG as a workflow of `run-task` processes for another engine.
     Export(super::export::ExportArgs),
     /// Merge the record parts of a run's `run-task` processes into the run's record.

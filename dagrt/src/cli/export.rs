@@ -32,6 +32,37 @@ pub(crate) struct ExportArgs {
     pub output: PathBuf,
 }
 
+/// The Snakefile's code: the run id check and `dag_set`, which turns a config value into a
+/// `--set` flag. Snakemake parses `--config` values (int, float, bool, YAML) before the
+/// Snakefile sees them, so `007` arrives as `7`: a value for a text input that Snakemake did
+/// not keep as text is refused rather than changed.
+const PRELUDE: &str = r#"import re, shlex
+
+RUN_ID = str(config.get("run_id", ""))
+if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", RUN_ID):
+    raise ValueError("give the run a plain id: --config run_id=ID (letters, digits, _ . -), not " + repr(RUN_ID))
+
+def dag_set(task, key, text):
+    if key not in config:
+        return ""
+    value = config[key]
+    if value is None:
+        raise ValueError(f"{key} is empty: give input `{task}` a value, or leave {key} out")
+    if text and not isinstance(value, str):
+        raise ValueError(f'{key}: Snakemake read {value!r} as a {type(value).__name__}, not as the text given; give such text in a config file (--configfile FILE holding {key}: "...")')
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    return "--set " + shlex.quote(task + "=" + str(value))
+
+"#;
+
+/// The output types of inputs whose `--set` value is text as typed (see [`PRELUDE`]).
+const TEXT_TYPES: &[&str] = &[
+    "alloc::string::String",
+    "std::path::PathBuf",
+    "std::ffi::os_str::OsString",
+];
+
 /// Paths and names a Snakefile refers to.
 struct Names {
     program: String,
@@ -212,15 +243,7 @@ fn snakefile(ctx: &Context, chosen: &Chosen, dag: &str, names: &Names) -> String
     );
     let _ = writeln!(s, "# Records: {}", names.records.display());
     s.push_str("# `all` asks for the final output and the run's record (rule `gather`).\n\n");
-    s.push_str(
-        "import re, shlex\n\n\
-         RUN_ID = str(config.get(\"run_id\", \"\"))\n\
-         if not re.fullmatch(r\"[A-Za-z0-9_][A-Za-z0-9_.-]*\", RUN_ID):\n    \
-         raise ValueError(\"give the run a plain id: --config run_id=ID (letters, digits, _ . -), not \" + repr(RUN_ID))\n\n\
-         def dag_set(task, key):\n    \
-         value = config.get(key)\n    \
-         return \"\" if value is None else \"--set \" + shlex.quote(task + \"=\" + str(value))\n\n",
-    );
+    s.push_str(PRELUDE);
     let record = format!(
         "{} + RUN_ID + \".avro\"",
         py(&format!("{}/", names.records.display()))
@@ -257,10 +280,15 @@ fn snakefile(ctx: &Context, chosen: &Chosen, dag: &str, names: &Names) -> String
         if d.input.is_input() {
             let _ = writeln!(
                 s,
-                "    params: code={}, set=dag_set({}, {})",
+                "    params: code={}, set=dag_set({}, {}, {})",
                 py(code),
                 py(name),
-                py(&format!("set_{}", ident(name)))
+                py(&format!("set_{}", ident(name))),
+                if TEXT_TYPES.contains(&d.output_type()) {
+                    "True"
+                } else {
+                    "False"
+                }
             );
             command.push_str(" {params.set}");
         } else {

@@ -19,7 +19,7 @@
 //! | `history DAG` | the recorded runs of the DAG |
 //! | `sql QUERY` | SQL over the records (see [`meta`](crate::meta)) |
 //! | `run-task DAG TASK --store DIR [--run-id ID] [--set TASK=VALUE]` | runs one task in this process: its inputs read from the store, its output written there |
-//! | `show-output DAG TASK --store DIR` | a stored output as JSON |
+//! | `output DAG TASK --store DIR` | a stored output as JSON |
 //! | `export snakemake DAG --store DIR [-o FILE]` | a Snakefile with one `run-task` rule per task, and `gather` |
 //! | `gather DAG --run-id ID` | merges the record parts of a run's `run-task` processes into the run's record |
 //!
@@ -190,7 +190,7 @@ impl Cli {
             Command::History { dag } => records::history(&mut ctx, &dag, out, err),
             Command::Sql { query } => records::sql(&ctx, &query, out, err),
             Command::RunTask(a) => run_task::run_task(&mut ctx, a, err),
-            Command::ShowOutput(a) => run_task::show_output(&mut ctx, a, out),
+            Command::Output(a) => run_task::output(&mut ctx, a, out),
             Command::Export(a) => export::export(&mut ctx, &a, err),
             Command::Gather(a) => gather::gather(&mut ctx, &a, out, err),
         };

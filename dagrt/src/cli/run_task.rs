@@ -1,6 +1,6 @@
 //! Run-task: the `run-task` command — one task of a static DAG in this process, its inputs
 //! read from a shared store and its output written there (for workflow engines that run each
-//! task as its own job) — and `show-output`, which prints a stored output as JSON.
+//! task as its own job) — and `output`, which prints a stored output as JSON.
 
 use super::dags::{Chosen, choose, emit};
 use super::{Context, Exit, Outcome, set, store};
@@ -40,9 +40,9 @@ pub(crate) struct RunTaskArgs {
     pub workers: Option<u32>,
 }
 
-/// The flags of `show-output`.
+/// The flags of `output`.
 #[derive(Debug, clap::Args)]
-pub(crate) struct ShowOutputArgs {
+pub(crate) struct OutputArgs {
     /// The DAG.
     pub dag: String,
     /// The task whose stored output to print.
@@ -195,9 +195,9 @@ fn part_of(mut record: RunRecord, task: &str, run_id: &str) -> RunRecord {
     record
 }
 
-/// `show-output DAG TASK --store DIR`: the stored output as JSON (as `run` prints a final
+/// `output DAG TASK --store DIR`: the stored output as JSON (as `run` prints a final
 /// output).
-pub(super) fn show_output(ctx: &mut Context, args: ShowOutputArgs, out: &mut dyn Write) -> Outcome {
+pub(super) fn output(ctx: &mut Context, args: OutputArgs, out: &mut dyn Write) -> Outcome {
     let chosen = choose(ctx, &args.dag)?;
     let n = node(ctx, &chosen, &args.dag, &args.task)?;
     let shared = store::open(&args.store, &chosen);

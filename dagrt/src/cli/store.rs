@@ -1,4 +1,4 @@
-//! Store: the shared store of a DAG chosen on the command line (`run-task`, `show-output`,
+//! Store: the shared store of a DAG chosen on the command line (`run-task`, `output`,
 //! `export`), and reading one task's stored output from it.
 
 use super::dags::Chosen;
