@@ -92,6 +92,7 @@ fn run_rules(rules: &[Rule], run_id: &str, sets: &[(&str, String)]) -> Vec<Strin
         let command = rule
             .shell
             .replace("{config[run_id]}", run_id)
+            .replace("{threads}", "2")
             .replace("{params.set}", &set);
         let out = Command::new("sh")
             .args(["-c", &command])
@@ -440,6 +441,15 @@ fn an_output_written_by_another_version_of_its_task_is_refused_and_failures_are_
     let (st, me) = (s(&store), s(&meta));
     let (exit, err) = cli(&["--meta-dir", me, "run-task", "v1", "n", "--store", st]);
     assert_eq!(exit, dag::cli::Exit::Success, "{err}");
+    // Without --run-id, the part goes under the process's own run id, which it names.
+    let id = err
+        .strip_prefix("DAG `v1`, run ")
+        .and_then(|rest| rest.split(':').next())
+        .unwrap();
+    assert!(
+        meta.join(format!("parts/v1/{id}/n.avro")).is_file(),
+        "{err}"
+    );
     std::fs::create_dir_all(store.join("v2/outputs")).unwrap();
     std::fs::copy(
         store.join("v1/outputs/n.bin"),

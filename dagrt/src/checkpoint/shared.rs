@@ -139,4 +139,25 @@ mod tests {
         // The file is kept for the process that runs `load`.
         assert_eq!(old.load_shared("load").unwrap(), b"xyz");
     }
+
+    #[test]
+    fn a_shared_output_of_another_type_is_refused_by_its_stamp() {
+        use crate::persist::Codec;
+        let root = tempfile::tempdir().unwrap();
+        let store = CheckpointStore::shared(root.path(), "etl", &manifest("aaaa"));
+        let wide = Codec::of::<i64>();
+        let (stamp, bytes) = (wide.stamp(&5i64).unwrap(), wide.encode(&5i64).unwrap());
+        store.save_parts("load", &[&stamp, &bytes]).unwrap();
+        let stored = store.load_shared("load").unwrap();
+        let opened = crate::preset::open_output(wide, &stored, "load", "stored").unwrap();
+        assert_eq!(opened.downcast_ref::<i64>(), Some(&5));
+        let refused = crate::preset::open_output(Codec::of::<u32>(), &stored, "load", "stored");
+        assert_eq!(
+            refused.err().as_deref(),
+            Some(
+                "the stored output of task `load` was refused (it holds a `i64`, and the task's \
+                 output is a `u32`)"
+            )
+        );
+    }
 }

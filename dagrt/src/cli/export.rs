@@ -198,7 +198,8 @@ fn snakefile(ctx: &Context, chosen: &Chosen, dag: &str, names: &Names) -> String
          # from the store and writes its own there, atomically, in dag's checkpoint format.\n\
          # Each rule's params hold its task's code hash: re-export after rebuilding the program,\n\
          # and Snakemake reruns the tasks whose code changed (and, by file times, what they reach).\n\
-         # The last rule, `gather`, merges the tasks' record parts into the run's profiling record.\n#\n",
+         # The last rule, `gather`, merges the tasks' record parts into the run's profiling record.\n\
+         # A task's process uses as many workers as its rule's threads (1 unless `--set-threads`).\n#\n",
     );
     let sets: Vec<String> = inputs
         .iter()
@@ -271,12 +272,14 @@ fn snakefile(ctx: &Context, chosen: &Chosen, dag: &str, names: &Names) -> String
         let _ = writeln!(s, "    output: {}", py(&file(n)));
         let code = spec.specs[n.index()].code_hash;
         let mut command = format!(
-            "{base} run-task {} {} --store {} --run-id {{config[run_id]}}",
+            "{base} run-task {} {} --store {} --run-id {{config[run_id]}} --workers {{threads}}",
             sh(dag),
             sh(name),
             sh(&names.store.display().to_string())
         );
-        command = literal(&command).replace("{{config[run_id]}}", "{config[run_id]}");
+        command = literal(&command)
+            .replace("{{config[run_id]}}", "{config[run_id]}")
+            .replace("{{threads}}", "{threads}");
         if d.input.is_input() {
             let _ = writeln!(
                 s,
