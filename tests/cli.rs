@@ -47,10 +47,16 @@ fn list_shows_each_dag_with_its_task_count_and_description() {
     // `words` has the description given in code; `flaky` shows its final task's.
     assert_eq!(
         r.stdout,
-        "DAG    TASKS  DESCRIPTION\n\
-         flaky      5  Publishes what was stored.\n\
-         steps      7  Loads them.\n\
-         words      6  Counts the long words of a text\n"
+        "DAG        TASKS  DESCRIPTION
+\
+         flaky          5  Publishes what was stored.
+\
+         steps          7  Loads them.
+\
+         wordcount      5  The 10 most frequent words, with their counts (ties by word).
+\
+         words          6  Counts the long words of a text
+"
     );
 }
 
@@ -125,7 +131,7 @@ fn unknown_names_exit_3() {
     assert_eq!(r.code, 3);
     assert_eq!(
         r.stderr,
-        "error: no DAG named `nope`; this program's DAGs are: flaky, steps, words (see `dag-demo \
+        "error: no DAG named `nope`; this program's DAGs are: flaky, steps, wordcount, words (see `dag-demo \
          list`)\n"
     );
     let r = demo(&["tasks", "nope"]);
@@ -188,10 +194,16 @@ fn the_command_line_runs_in_process_with_dags_configured_in_code() {
     assert_eq!((code, err.as_str()), (0, ""));
     assert_eq!(
         out,
-        "DAG    TASKS  DESCRIPTION\n\
-         flaky      5  Fails in the middle\n\
-         steps      7  Loads them.\n\
-         words      6  The count of long words, with the words.\n"
+        "DAG        TASKS  DESCRIPTION
+\
+         flaky          5  Fails in the middle
+\
+         steps          7  Loads them.
+\
+         wordcount      5  The 10 most frequent words, with their counts (ties by word).
+\
+         words          6  The count of long words, with the words.
+"
     );
     // A value set in code reaches the run; the command line's --set applies on top.
     let cli = Cli::new().dag(Dag::new("words").set::<text>("aaa b cccc".into()));

@@ -55,6 +55,25 @@ pub(crate) fn resume_checkpoint(
     CheckpointStore::open(dir, manifest).map_err(Error::Checkpoint)
 }
 
+/// Decodes the `what` (`checkpointed`, `stored`) output of task `name`, stamp first, with its
+/// codec; the error says why it was refused (a panic in the user's `Deserialize` is caught).
+pub(crate) fn open_output(
+    codec: crate::persist::Codec,
+    bytes: &[u8],
+    name: &str,
+    what: &str,
+) -> Result<crate::value::Value, String> {
+    match guarded(|| codec.open(bytes)) {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(format!(
+            "the {what} output of task `{name}` was refused ({e})"
+        )),
+        Err(text) => Err(format!(
+            "decoding the {what} output of task `{name}` panicked (the panic was caught): {text}"
+        )),
+    }
+}
+
 /// Resume: reuse every checkpointed output, loading only those that a task that runs (or the
 /// caller) will read. An output that cannot be loaded is recomputed instead, with a warning.
 pub(crate) fn preset_from_checkpoint(
@@ -84,16 +103,7 @@ pub(crate) fn preset_from_checkpoint(
             }
             let name = graph.name(n);
             let loaded = match (store.load(name), x.specs[i].codec) {
-                (Ok(Some(bytes)), Some(codec)) => match guarded(|| codec.open(&bytes)) {
-                    Ok(Ok(value)) => Ok(value),
-                    Ok(Err(e)) => Err(format!(
-                        "the checkpointed output of task `{name}` was refused ({e})"
-                    )),
-                    Err(text) => Err(format!(
-                        "decoding the checkpointed output of task `{name}` panicked (the panic \
-                         was caught): {text}"
-                    )),
-                },
+                (Ok(Some(bytes)), Some(codec)) => open_output(codec, &bytes, name, "checkpointed"),
                 (Ok(_), _) => Err(format!(
                     "the checkpointed output of task `{name}` disappeared"
                 )),

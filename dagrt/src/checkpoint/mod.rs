@@ -17,11 +17,15 @@ mod escape;
 #[cfg(test)]
 mod examples;
 mod manifest;
+#[cfg(feature = "cli")]
+mod shared;
 #[cfg(test)]
 mod tests;
 
 pub use error::CheckpointError;
 pub use manifest::{Manifest, ManifestNode};
+#[cfg(feature = "cli")]
+pub(crate) use shared::{Unusable, shared_dir};
 
 use crate::cache::entry::{
     Found, decode_entry, encode_header, is_temp_name, read_entry_file, remove_any, replace_atomic,
@@ -43,6 +47,8 @@ pub struct CheckpointStore {
     manifest: Manifest,
     /// Code hash of each node of the manifest, recorded in and checked against its outputs.
     codes: HashMap<String, String>,
+    /// Whether `manifest.json` is kept (not in a shared store, see `shared.rs`).
+    writes_manifest: bool,
 }
 
 impl CheckpointStore {
@@ -66,6 +72,7 @@ impl CheckpointStore {
                 .iter()
                 .map(|n| (n.name.clone(), n.code_hash.clone()))
                 .collect(),
+            writes_manifest: true,
         };
         let path = store.manifest_path();
         match read_entry_file(&path) {
@@ -117,7 +124,7 @@ impl CheckpointStore {
     /// [`save`](Self::save) of the concatenation of `payload`.
     pub(crate) fn save_parts(&self, node: &str, payload: &[&[u8]]) -> Result<(), CheckpointError> {
         let label = self.label(node)?;
-        if !self.manifest_path().exists() {
+        if self.writes_manifest && !self.manifest_path().exists() {
             fs::create_dir_all(&self.dir)
                 .map_err(|e| CheckpointError::io("create directory", &self.dir, e))?;
             self.write_manifest()?;

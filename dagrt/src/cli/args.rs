@@ -81,6 +81,14 @@ pub(crate) enum Command {
         /// One SQL statement, e.g. "SELECT task_name, task_runtime FROM profiling".
         query: String,
     },
+    /// Run one task in this process: its inputs read from a store, its output written there.
+    RunTask(super::run_task::RunTaskArgs),
+    /// Print a task's output stored by `run-task` as JSON.
+    Output(super::run_task::OutputArgs),
+    /// Write a DAG as a workflow of `run-task` processes for another engine.
+    Export(super::export::ExportArgs),
+    /// Merge the record parts of a run's `run-task` processes into the run's record.
+    Gather(super::gather::GatherArgs),
 }
 
 const RUN_AFTER_HELP: &str = "\
@@ -163,7 +171,7 @@ pub(crate) struct RunArgs {
 }
 
 /// `name=value` → `(name, value)`; the value may contain `=`.
-fn assignment(text: &str) -> Result<(String, String), String> {
+pub(crate) fn assignment(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
         Some((name, value)) if !name.trim().is_empty() => {
             Ok((name.trim().to_string(), value.to_string()))

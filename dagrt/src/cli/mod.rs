@@ -18,6 +18,10 @@
 //! | `estimate DAG [--workers N]` | the makespan predicted from the durations recorded by `run --profile` |
 //! | `history DAG` | the recorded runs of the DAG |
 //! | `sql QUERY` | SQL over the records (see [`meta`](crate::meta)) |
+//! | `run-task DAG TASK --store DIR [--run-id ID] [--set TASK=VALUE]` | runs one task in this process: its inputs read from the store, its output written there |
+//! | `output DAG TASK --store DIR` | a stored output as JSON |
+//! | `export snakemake DAG --store DIR [-o FILE]` | a Snakefile with one `run-task` rule per task, and `gather` |
+//! | `gather DAG --run-id ID` | merges the record parts of a run's `run-task` processes into the run's record |
 //!
 //! `--set name=value` gives a value to an input (`#[task(input)]`) whose type implements
 //! `FromStr` and `Clone` (numbers, `String`, `PathBuf`, `bool`, ...). Inputs of other types,
@@ -40,9 +44,13 @@
 
 mod args;
 mod dags;
+mod export;
+mod gather;
 mod records;
 mod run;
+mod run_task;
 mod set;
+mod store;
 mod tasks;
 
 use crate::Dag;
@@ -183,6 +191,10 @@ impl Cli {
             Command::Estimate { dag, workers } => records::estimate(&mut ctx, &dag, workers, out),
             Command::History { dag } => records::history(&mut ctx, &dag, out, err),
             Command::Sql { query } => records::sql(&ctx, &query, out, err),
+            Command::RunTask(a) => run_task::run_task(&mut ctx, a, err),
+            Command::Output(a) => run_task::output(&mut ctx, a, out),
+            Command::Export(a) => export::export(&mut ctx, &a, err),
+            Command::Gather(a) => gather::gather(&mut ctx, &a, out, err),
         };
         match result {
             Ok(exit) => exit,

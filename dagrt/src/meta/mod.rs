@@ -56,6 +56,8 @@ mod execution;
 mod guard;
 mod ingest;
 mod load;
+#[cfg(feature = "cli")]
+pub(crate) mod part;
 mod read;
 mod record;
 mod removal;

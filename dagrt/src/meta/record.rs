@@ -360,7 +360,12 @@ fn vanished(e: &MetaError) -> bool {
 }
 
 /// One attempt of [`write_run`]: temporary file, rename, directory fsyncs.
-fn try_write(dir: &Path, path: &Path, file_name: &str, bytes: &[u8]) -> Result<(), MetaError> {
+pub(super) fn try_write(
+    dir: &Path,
+    path: &Path,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<(), MetaError> {
     let dir_existed = dir.is_dir();
     fs::create_dir_all(dir).map_err(|e| MetaError::io("create directory", dir, e))?;
 

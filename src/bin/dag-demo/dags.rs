@@ -193,3 +193,69 @@ pub mod steps {
         Ok(transform + 1)
     }
 }
+
+/// Word count over the text files of a directory (modelled on `examples/wordcount.rs`):
+/// every output is serde-serializable, so `export snakemake` can run each task as its own
+/// process.
+pub mod wordcount {
+    use dag::task;
+    use std::collections::HashMap;
+    use std::path::{Path, PathBuf};
+
+    /// Directory to scan.
+    #[task(input)]
+    pub fn root() -> PathBuf;
+
+    /// Shortest word that counts.
+    #[task(input)]
+    pub fn min_len() -> usize {
+        3
+    }
+
+    /// The `.txt` files directly under the root, sorted.
+    #[task]
+    pub fn files(root: &Path) -> std::io::Result<Vec<PathBuf>> {
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(root)? {
+            let path = entry?.path();
+            if path.extension().is_some_and(|e| e == "txt") {
+                out.push(path);
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Words of one file that are long enough, counted: once per file, in parallel.
+    #[task]
+    pub fn words(
+        #[each] files: &PathBuf,
+        min_len: &usize,
+    ) -> std::io::Result<HashMap<String, usize>> {
+        let text = std::fs::read_to_string(files)?;
+        let mut counts = HashMap::new();
+        for word in text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() >= *min_len)
+        {
+            *counts.entry(word.to_lowercase()).or_insert(0) += 1;
+        }
+        Ok(counts)
+    }
+
+    /// The 10 most frequent words, with their counts (ties by word).
+    #[task(final)]
+    pub fn top(words: &[HashMap<String, usize>]) -> Vec<(String, usize)> {
+        let mut total: HashMap<&str, usize> = HashMap::new();
+        for counts in words {
+            for (word, n) in counts {
+                *total.entry(word).or_insert(0) += n;
+            }
+        }
+        let mut ranked: Vec<(String, usize)> =
+            total.into_iter().map(|(w, n)| (w.to_string(), n)).collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        ranked.truncate(10);
+        ranked
+    }
+}
