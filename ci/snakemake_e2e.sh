@@ -56,6 +56,8 @@ grep -qE '^0 +e2e-1 .* 5 +0 +0 +0 ' history.txt
 rows=$("$bin" --meta-dir meta sql "SELECT COUNT(*) AS n FROM profiling WHERE run_id = 'e2e-1' AND element_index IS NULL")
 [ "$(echo "$rows" | awk 'NR == 2 { print $2 }')" = 5 ] || { echo "$rows" >&2; exit 1; }
 "$bin" --meta-dir meta estimate wordcount --workers 2
+"$bin" --meta-dir meta report wordcount --run-id e2e-1 -o cluster.html
+grep -q '"top"' cluster.html || { echo "the cluster run's report lacks its tasks" >&2; exit 1; }
 
 stamp() { stat -c %y "$outputs/root.bin" "$outputs/files.bin" "$outputs/words.bin"; }
 before=$(stamp)

@@ -218,6 +218,49 @@ fn exported_rules_run_one_process_per_task_and_match_the_in_process_run() {
         .map(|l| l.split_whitespace().nth(1).unwrap())
         .collect();
     assert_eq!(names, ["files", "min_len", "root", "top", "words"]);
+    // The HTML report of the gathered run: every task with its status, from the record.
+    let html = dir.path().join("cluster.html");
+    let report = demo(&[
+        "--meta-dir",
+        s(&meta),
+        "report",
+        "wordcount",
+        "--run-id",
+        "c1",
+        "-o",
+        s(&html),
+    ]);
+    assert_eq!(report.code, 0, "{}", report.stderr);
+    assert!(
+        report
+            .stderr
+            .starts_with("wrote the report of run `c1` (5 tasks recorded)")
+    );
+    let page = std::fs::read_to_string(&html).unwrap();
+    for task in ["files", "min_len", "root", "top", "words"] {
+        assert!(
+            page.contains(&format!("\"{task}\"")),
+            "{task} is in the report"
+        );
+    }
+    let missing = demo(&[
+        "--meta-dir",
+        s(&meta),
+        "report",
+        "wordcount",
+        "--run-id",
+        "nope",
+        "-o",
+        s(&html),
+    ]);
+    assert_eq!(missing.code, 3);
+    assert!(
+        missing
+            .stderr
+            .contains("no readable record of run `nope` of DAG `wordcount`"),
+        "{}",
+        missing.stderr
+    );
     let elements = demo(&[
         "--meta-dir",
         s(&meta),

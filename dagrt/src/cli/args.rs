@@ -89,6 +89,8 @@ pub(crate) enum Command {
     Export(super::export::ExportArgs),
     /// Merge the record parts of a run's `run-task` processes into the run's record.
     Gather(super::gather::GatherArgs),
+    /// Write the HTML report of a recorded run (in-process with --profile, or gathered).
+    Report(super::gather::ReportArgs),
 }
 
 const RUN_AFTER_HELP: &str = "\

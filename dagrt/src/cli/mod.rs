@@ -22,6 +22,7 @@
 //! | `output DAG TASK --store DIR` | a stored output as JSON |
 //! | `export snakemake DAG --store DIR [-o FILE]` | a Snakefile with one `run-task` rule per task, and `gather` |
 //! | `gather DAG --run-id ID` | merges the record parts of a run's `run-task` processes into the run's record |
+//! | `report DAG --run-id ID -o FILE` | the HTML run report of a recorded run (in-process or gathered from a cluster) |
 //!
 //! `--set name=value` gives a value to an input (`#[task(input)]`) whose type implements
 //! `FromStr` and `Clone` (numbers, `String`, `PathBuf`, `bool`, ...). Inputs of other types,
@@ -195,6 +196,7 @@ impl Cli {
             Command::Output(a) => run_task::output(&mut ctx, a, out),
             Command::Export(a) => export::export(&mut ctx, &a, err),
             Command::Gather(a) => gather::gather(&mut ctx, &a, out, err),
+            Command::Report(a) => gather::report(&mut ctx, &a, err),
         };
         match result {
             Ok(exit) => exit,

@@ -102,6 +102,7 @@ impl Execution {
                 cancel_reason: raw.cancel_reason,
                 t0: raw.t0,
                 t_end: raw.t_end,
+                nanos: false,
             },
             tasks,
             outputs: raw.outputs,
@@ -356,6 +357,8 @@ pub(crate) struct RunView {
     pub(crate) cancel_reason: u8,
     pub(crate) t0: u64,
     pub(crate) t_end: u64,
+    /// The ticks are nanoseconds (a run rebuilt from its record), not raw clock ticks.
+    pub(crate) nanos: bool,
 }
 
 impl RunView {
@@ -366,6 +369,9 @@ impl RunView {
     pub(crate) fn seconds(&self, raw: u64) -> f64 {
         if raw <= self.t0 {
             return 0.0;
+        }
+        if self.nanos {
+            return (raw - self.t0) as f64 / 1e9;
         }
         super::clock().delta_as_nanos(self.t0, raw) as f64 / 1e9
     }

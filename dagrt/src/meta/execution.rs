@@ -76,6 +76,113 @@ impl RunRecord {
     }
 }
 
+impl Execution {
+    /// The execution a profiling record tells of, over `graph` (the DAG the record is of), for
+    /// the profile and the HTML report of a run that happened elsewhere — a run gathered from
+    /// the `run-task` processes of a cluster, or one read back with
+    /// [`read_run`](crate::meta::read_run). It has no outputs and no trace of its own (its
+    /// [`to_trace`](Execution::to_trace) is derived from the record). A node without a row
+    /// did not run in that run (its output was up to date): it is `Completed`, reused from a
+    /// previous run. Rows naming no node of `graph` are left out.
+    #[must_use]
+    pub fn from_record(graph: std::sync::Arc<crate::graph::Graph>, run: &RunRecord) -> Execution {
+        use crate::exec::policy::{HIT_CACHE, HIT_CHECKPOINT, HIT_PREVIOUS, PROVIDED};
+        use crate::exec::{ElementRun, RawRun, Record};
+        let nanos = |s: f64| {
+            if s.is_finite() && s > 0.0 {
+                (s * 1e9) as u64
+            } else {
+                0
+            }
+        };
+        let worker = |w: Option<i64>| w.and_then(|w| u32::try_from(w).ok()).unwrap_or(u32::MAX);
+        let mut records: Vec<Record> = graph
+            .nodes()
+            .map(|_| Record {
+                start: 0,
+                end: 0,
+                worker: u32::MAX,
+                cause: u32::MAX,
+                status: NodeStatus::Completed,
+                attempts: 0,
+                flags: HIT_PREVIOUS,
+            })
+            .collect();
+        let mut errors = Vec::new();
+        let mut elements = Vec::new();
+        for t in &run.tasks {
+            if let Some(index) = t.element_index {
+                let task = t.task_name.rsplit_once('[').map_or("", |(task, _)| task);
+                if let (Some(node), Ok(index)) = (graph.find(task), u32::try_from(index)) {
+                    elements.push(ElementRun {
+                        node: node.0,
+                        index,
+                        start: nanos(t.start),
+                        end: nanos(t.end),
+                        worker: worker(t.worker),
+                        attempts: u32::try_from(t.attempt).unwrap_or(0),
+                        error: t.error.clone(),
+                    });
+                }
+                continue;
+            }
+            let Some(node) = graph.find(&t.task_name) else {
+                continue;
+            };
+            let flags = match t.reused_from.as_deref() {
+                Some("cache") => HIT_CACHE,
+                Some("checkpoint") => HIT_CHECKPOINT,
+                Some("previous_run") => HIT_PREVIOUS,
+                Some("provided") => PROVIDED,
+                _ => 0,
+            };
+            records[node.index()] = Record {
+                start: nanos(t.start),
+                end: nanos(t.end.max(t.start)),
+                worker: worker(t.worker),
+                cause: u32::MAX,
+                status: t.status,
+                attempts: u32::try_from(t.attempt).unwrap_or(0),
+                flags,
+            };
+            if let Some(e) = &t.error {
+                errors.push((node.0, e.clone()));
+            }
+        }
+        errors.sort_unstable_by_key(|e| e.0);
+        let outputs = records.iter().map(|_| None).collect();
+        let raw = RawRun {
+            records,
+            errors,
+            attempts: Vec::new(),
+            elements,
+            warnings: Vec::new(),
+            waits: Vec::new(),
+            pools: Vec::new(),
+            outputs,
+            cancel_reason: crate::exec::cancel::RUNNING,
+            t0: 0,
+            t_end: nanos(run.wall_clock),
+        };
+        let started_at = u64::try_from(run.started_at_micros).map_or(UNIX_EPOCH, |us| {
+            UNIX_EPOCH + std::time::Duration::from_micros(us)
+        });
+        let mut execution = Execution::from_raw(
+            raw,
+            run.run_id.clone(),
+            std::sync::Arc::from(run.dag_name.as_str()),
+            std::sync::Arc::from(run.dag_description.as_str()),
+            graph,
+            std::sync::Arc::from(Vec::new()),
+            started_at,
+            run.max_workers as usize,
+            None,
+        );
+        execution.view.nanos = true;
+        execution
+    }
+}
+
 /// Writes the profiling records of `execution` to
 /// `{meta_dir}/profiling/{dag_name}/{run_id}.avro` (atomically) and returns the file's path.
 ///
