@@ -76,6 +76,38 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! Tasks may wait without holding a worker (DESIGN §8): `async fn` tasks (feature `tokio`, on
+//! by default), `#[task(timeout = "5s")]` (a [`NodeStatus::TimedOut`] task at its deadline),
+//! resource pools (`#[task(resources(gpu = 1))]` with [`Dag::resource`]) and approval gates
+//! (`#[task(gate)]` with [`Dag::gate_handler`] or a [`GateHandle`]):
+//!
+//! ```standalone_crate
+//! use dag::{task, Dag, GateDecision};
+//!
+//! /// Fetched while other tasks run; past 2 s it is dropped and ends `TimedOut`.
+//! #[task(timeout = "2s")]
+//! async fn rows() -> Vec<u32> {
+//!     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+//!     vec![1, 2, 3]
+//! }
+//!
+//! /// Holds the one GPU while it runs.
+//! #[task(resources(gpu = 1))]
+//! fn train(rows: &Vec<u32>) -> u32 { rows.iter().sum() }
+//!
+//! /// Runs once approved.
+//! #[task(final, gate)]
+//! async fn deploy(train: &u32) -> String { format!("model {train}") }
+//!
+//! let dag = Dag::new("waits").resource("gpu", 1).gate_handler(|_| GateDecision::Approve);
+//! assert_eq!(dag.run::<String>()?, "model 6");
+//! # Ok::<(), dag::Error>(())
+//! ```
+//!
+//! Operating: [`cli`] gives a binary a command line over its DAGs, [`progress`] a live display,
+//! [`Observer`]s see a run as it happens, [`report`] writes a self-contained HTML run report;
+//! `run-task` and `export snakemake` (in [`cli`]) run each task as a process on a cluster.
+//!
 //! The tasks of one module form one DAG, named after the module; a binary may hold several
 //! (see [`Dag::new`]). Graphs known only at run time use [`graph::Graph::builder`], a
 //! [`GraphDag`] and [`Tasks`], and run on the same executor.
