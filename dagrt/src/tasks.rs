@@ -366,7 +366,10 @@ impl<'a> Tasks<'a> {
             None => NodeSpec::default(),
         };
         let mut spec = spec;
-        if let Some(options) = self.pending_options.remove(&name) {
+        // (Most `Tasks` have no pending options: no hashing of the name then.)
+        if !self.pending_options.is_empty()
+            && let Some(options) = self.pending_options.remove(&name)
+        {
             spec.options = options;
         }
         let entry = Entry {
