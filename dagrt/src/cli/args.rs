@@ -90,7 +90,7 @@ pub(crate) enum Command {
     /// Merge the record parts of a run's `run-task` processes into the run's record.
     Gather(super::gather::GatherArgs),
     /// Write the HTML report of a recorded run (in-process with --profile, or gathered).
-    Report(super::gather::ReportArgs),
+    Report(super::report::ReportArgs),
 }
 
 const RUN_AFTER_HELP: &str = "\

@@ -48,6 +48,7 @@ mod dags;
 mod export;
 mod gather;
 mod records;
+mod report;
 mod run;
 mod run_task;
 mod set;
@@ -196,7 +197,7 @@ impl Cli {
             Command::Output(a) => run_task::output(&mut ctx, a, out),
             Command::Export(a) => export::export(&mut ctx, &a, err),
             Command::Gather(a) => gather::gather(&mut ctx, &a, out, err),
-            Command::Report(a) => gather::report(&mut ctx, &a, err),
+            Command::Report(a) => report::report(&mut ctx, &a, err),
         };
         match result {
             Ok(exit) => exit,

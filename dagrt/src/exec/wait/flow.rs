@@ -486,9 +486,28 @@ fn attempt_done<'s>(
     w: &'s WaitCtx<'s>,
     s: &rayon::Scope<'s>,
     n: NodeId,
-    mut st: Guard<'s>,
+    st: Guard<'s>,
     result: BodyResult,
 ) -> Option<u64> {
+    end_attempt(ctx, w, s, n, st, Outcome::Body(result))
+}
+
+/// The current attempt ended (`Outcome::Body` or `Outcome::TimedOut`): it is logged when the
+/// node may retry, and a failed or timed-out attempt with retries left runs again after a
+/// backoff; otherwise the node completes with `outcome`.
+fn end_attempt<'s>(
+    ctx: &'s Ctx<'s>,
+    w: &'s WaitCtx<'s>,
+    s: &rayon::Scope<'s>,
+    n: NodeId,
+    mut st: Guard<'s>,
+    outcome: Outcome,
+) -> Option<u64> {
+    let (error, timed_out) = match &outcome {
+        Outcome::Body(result) => (result.as_ref().err(), false),
+        Outcome::TimedOut(text) => (Some(text), true),
+        Outcome::Cancelled | Outcome::Rejected(_) => (None, false),
+    };
     let (retries, backoff) = ctx
         .policies
         .map_or((0, Duration::ZERO), |x| retries_of(x, n));
@@ -498,11 +517,11 @@ fn attempt_done<'s>(
             attempt: st.attempt,
             start: st.attempt_start,
             end: ctx.clock.raw(),
-            error: result.as_ref().err().cloned(),
-            timed_out: false,
+            error: error.cloned(),
+            timed_out,
         });
     }
-    if let Err(e) = &result
+    if let Some(e) = error
         && st.attempt <= retries
     {
         let delay = retry_later(w, n, &mut st, backoff);
@@ -513,7 +532,7 @@ fn attempt_done<'s>(
         }
         return None;
     }
-    complete(ctx, w, s, n, st, Outcome::Body(result))
+    complete(ctx, w, s, n, st, outcome)
 }
 
 /// Arms the backoff timer of the next attempt; returns the delay.
@@ -596,30 +615,7 @@ fn time_out<'s>(
     let future = if st.polling { None } else { st.future.take() };
     let limit = w.spec(n).timeout.unwrap_or_default();
     let text = format!("task `{}` timed out after {limit:?}", ctx.graph.name(n));
-    let (retries, backoff) = ctx
-        .policies
-        .map_or((0, Duration::ZERO), |x| retries_of(x, n));
-    if retries > 0 {
-        ctx.log_attempt(Attempt {
-            node: n.0,
-            attempt: st.attempt,
-            start: st.attempt_start,
-            end: ctx.clock.raw(),
-            error: Some(text.clone()),
-            timed_out: true,
-        });
-    }
-    let settled = if st.attempt <= retries {
-        let delay = retry_later(w, n, &mut st, backoff);
-        let number = st.attempt;
-        drop(st);
-        if let Some(o) = ctx.observer {
-            o.task_retrying(&ctx.task_ref(n, number), &text, delay);
-        }
-        None
-    } else {
-        complete(ctx, w, s, n, st, Outcome::TimedOut(text))
-    };
+    let settled = end_attempt(ctx, w, s, n, st, Outcome::TimedOut(text));
     if let Some(future) = future {
         drop_future(ctx, w, n, future);
     }

@@ -13,8 +13,8 @@ mod pools;
 #[cfg(feature = "tokio")]
 pub(crate) mod runtime;
 
-use super::Ctx;
 use super::cancel;
+use super::{Ctx, NONE};
 use crate::graph::NodeId;
 use crate::inputs::Inputs;
 use crate::value::{AsyncBodyResult, AsyncRun};
@@ -168,11 +168,16 @@ struct NodeWait {
 /// The state of the waiting part of one run.
 pub(crate) struct WaitCtx<'a> {
     w: &'a Waits<'a>,
+    /// The waiting nodes, by their place in `nodes`.
+    waiting: Vec<NodeId>,
+    /// By node id: its place in `nodes` ([`NONE`] for a node that does not wait).
+    slot: Vec<u32>,
+    /// The state of each waiting node (only those: a run with one gate among 100k tasks
+    /// keeps one state).
     nodes: Vec<Mutex<NodeWait>>,
     book: Mutex<pools::Book>,
     tx: Sender<Msg>,
-    /// Waiting nodes in the run, and how many have settled.
-    total: usize,
+    /// How many waiting nodes have settled.
     settled: AtomicUsize,
     events: Mutex<Vec<WaitEvent>>,
     warnings: Mutex<Vec<String>>,
@@ -184,10 +189,15 @@ impl<'a> WaitCtx<'a> {
     /// The waiting state of a run of `w` over `n` nodes, reporting to `tx`.
     pub(crate) fn new(w: &'a Waits<'a>, n: usize, tx: Sender<Msg>) -> Self {
         static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let total = (0..n).filter(|&i| w.waits(NodeId(i as u32))).count();
+        let waiting: Vec<NodeId> = (0..n as u32).map(NodeId).filter(|&v| w.waits(v)).collect();
+        let mut slot = vec![NONE; n];
+        for (k, v) in waiting.iter().enumerate() {
+            slot[v.index()] = k as u32;
+        }
         WaitCtx {
             w,
-            nodes: (0..n)
+            nodes: waiting
+                .iter()
                 .map(|_| {
                     Mutex::new(NodeWait {
                         phase: Phase::Idle,
@@ -204,9 +214,10 @@ impl<'a> WaitCtx<'a> {
                     })
                 })
                 .collect(),
+            waiting,
+            slot,
             book: Mutex::new(pools::Book::new(w.pools.iter().map(|p| p.1))),
             tx,
-            total,
             settled: AtomicUsize::new(0),
             events: Mutex::new(Vec::new()),
             warnings: Mutex::new(Vec::new()),
@@ -217,11 +228,12 @@ impl<'a> WaitCtx<'a> {
     /// Whether node `n` goes through the waiting state machine.
     #[inline]
     pub(crate) fn waits(&self, n: NodeId) -> bool {
-        self.w.waits(n)
+        self.slot[n.index()] != NONE
     }
 
+    /// The state of waiting node `n` (the callers only reach `flow` for waiting nodes).
     fn node(&self, n: NodeId) -> MutexGuard<'_, NodeWait> {
-        self.nodes[n.index()]
+        self.nodes[self.slot[n.index()] as usize]
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
     }
@@ -259,7 +271,7 @@ impl<'a> WaitCtx<'a> {
 
     /// A waiting node settled; the last one tells the driver to stop.
     fn settled_one(&self) {
-        if self.settled.fetch_add(1, Ordering::AcqRel) + 1 == self.total {
+        if self.settled.fetch_add(1, Ordering::AcqRel) + 1 == self.waiting.len() {
             self.send(Msg::Exit);
         }
     }
@@ -311,7 +323,7 @@ pub(crate) fn drive<'s>(
         if !roots.is_empty() {
             s.spawn(move |s| super::run_group(ctx, s, roots, 0));
         }
-        if w.total == 0 {
+        if w.waiting.is_empty() {
             return;
         }
         let mut timers: BinaryHeap<Reverse<(Instant, u32, u32, TimerKind)>> = BinaryHeap::new();
@@ -339,11 +351,8 @@ pub(crate) fn drive<'s>(
             }
             if !cancel_seen && ctx.cancelled.load(Ordering::Relaxed) != cancel::RUNNING {
                 cancel_seen = true;
-                for i in 0..w.nodes.len() {
-                    let n = NodeId(i as u32);
-                    if w.waits(n) {
-                        s.spawn(move |s| flow::on_cancel(ctx, w, s, n));
-                    }
+                for &n in &w.waiting {
+                    s.spawn(move |s| flow::on_cancel(ctx, w, s, n));
                 }
             }
         }
