@@ -480,3 +480,42 @@ fn a_task_waiting_for_a_pool_holds_no_worker() {
         node("free").end
     );
 }
+
+#[test]
+fn a_gate_timeout_without_a_gate_is_refused_before_the_run() {
+    let dag = Dag::from_graph("gate_timeout_alone", graph(&["t"], &[]));
+    let mut tasks = Tasks::new();
+    tasks
+        .add("t", || ())
+        .options("t", TaskOptions::NONE.gate_timeout(ms(10)));
+    let err = dag.execute_with(&tasks).expect_err("refused");
+    assert_eq!(
+        err.to_string(),
+        "task `t` has invalid options: `gate_timeout` needs `gate` (it is how long the gate waits)"
+    );
+}
+
+#[test]
+fn a_panicking_gate_handler_or_async_task_fails_its_task_with_the_panic() {
+    let g = graph(&["gated", "boom"], &[]);
+    let dag = Dag::from_graph("panics", g).gate_handler(|_| panic!("no approver today"));
+    let mut tasks = Tasks::new();
+    tasks
+        .add("gated", || ())
+        .options("gated", TaskOptions::NONE.gate(true))
+        .add_async("boom", || async {
+            tokio::task::yield_now().await;
+            panic!("async body broke");
+        });
+    let ex = dag.execute_with(&tasks).expect("runs");
+    assert_eq!(ex.status("gated"), Some(NodeStatus::Failed));
+    assert_eq!(
+        ex.node("gated").expect("a node").error.as_deref(),
+        Some("gate `gated` rejected: the gate handler panicked: no approver today")
+    );
+    assert_eq!(ex.status("boom"), Some(NodeStatus::Failed));
+    assert_eq!(
+        ex.node("boom").expect("a node").error.as_deref(),
+        Some("task panicked: async body broke")
+    );
+}

@@ -119,6 +119,14 @@ pub enum Error {
         /// The pools the DAG declares.
         declared: Vec<String>,
     },
+    /// A task's options contradict each other (a builder task's [`TaskOptions`](crate::TaskOptions);
+    /// `#[task(...)]` rejects the same at compile time).
+    InvalidOptions {
+        /// The task.
+        task: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
     /// A task asks for more of a pool than the pool holds: it could never run.
     ResourceTooLarge {
         /// The task.
@@ -287,6 +295,9 @@ impl fmt::Display for Error {
                     write!(f, " (it declares: {})", declared.join(", "))?;
                 }
                 write!(f, "; declare it with .resource(\"{pool}\", capacity)")
+            }
+            Error::InvalidOptions { task, reason } => {
+                write!(f, "task `{task}` has invalid options: {reason}")
             }
             Error::ResourceTooLarge {
                 task,

@@ -127,6 +127,8 @@ impl TaskOptions {
         self.timeout.is_some()
             || self.resources.is_some_and(|r| !r.is_empty())
             || self.gate == Some(true)
+            // Checked with the rest (a gate_timeout without a gate is an error).
+            || self.gate_timeout.is_some()
     }
 
     /// This task's options merged with its DAG's `defaults` and the built-in defaults: the

@@ -43,6 +43,12 @@ pub(crate) fn waits_of<'a>(
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
         let o = spec_of(i).options.resolve(&config.defaults);
+        if o.gate_timeout.is_some() && !o.gate {
+            return Err(Error::InvalidOptions {
+                task: graph.name(NodeId(i as u32)).to_string(),
+                reason: "`gate_timeout` needs `gate` (it is how long the gate waits)",
+            });
+        }
         let mut needs = Vec::with_capacity(o.resources.len());
         for &(pool, amount) in o.resources {
             let task = graph.name(NodeId(i as u32)).to_string();
