@@ -60,12 +60,16 @@ impl GraphDag {
     pub fn with_tasks(mut self, mut tasks: Tasks<'static>) -> Result<Self, Error> {
         let graph = &self.graph;
         tasks.check(graph)?;
+        tasks.check_pending_options()?;
         let n = graph.len();
+        // Without a persistent, mapped or optioned task every spec is the default one: none is
+        // kept, so a run does not scan a spec per node (see `Launch::specs`).
+        let special = tasks.special_specs();
         let mut bound = Bound {
             bodies: Vec::with_capacity(n),
             frees: Vec::with_capacity(n),
             outputs: Vec::with_capacity(n),
-            specs: Vec::with_capacity(n),
+            specs: Vec::with_capacity(if special { n } else { 0 }),
             asyncs: Vec::new(),
         };
         let mut asyncs = Vec::with_capacity(n);
@@ -77,7 +81,9 @@ impl GraphDag {
             bound.bodies.push(entry.body);
             bound.frees.push(entry.frees);
             bound.outputs.push(entry.output);
-            bound.specs.push(entry.spec);
+            if special {
+                bound.specs.push(entry.spec);
+            }
             asyncs.push(entry.async_body);
         }
         if asyncs.iter().any(Option::is_some) {

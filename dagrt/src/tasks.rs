@@ -453,11 +453,23 @@ impl<'a> Tasks<'a> {
         Ok(())
     }
 
+    /// Whether some task's spec is not the default one (persistent, mapped or with options).
+    pub(crate) fn special_specs(&self) -> bool {
+        self.special_specs
+    }
+
+    /// Options given with [`Tasks::options`] for a task never added are an error naming it
+    /// (they would otherwise do nothing).
+    pub(crate) fn check_pending_options(&self) -> Result<(), Error> {
+        match self.pending_options.keys().min() {
+            Some(name) => Err(Error::UnknownTask { name: name.clone() }),
+            None => Ok(()),
+        }
+    }
+
     /// The bodies in node order, which outputs own memory, and the nodes' specs.
     pub(crate) fn resolve(&self, graph: &Graph) -> Result<Resolved<'_>, Error> {
-        if let Some(name) = self.pending_options.keys().min() {
-            return Err(Error::UnknownTask { name: name.clone() });
-        }
+        self.check_pending_options()?;
         let mut asyncs = Vec::with_capacity(if self.any_async { graph.len() } else { 0 });
         let mut bodies: Vec<Body<'_>> = Vec::with_capacity(graph.len());
         let mut frees = Vec::with_capacity(graph.len());
