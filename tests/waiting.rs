@@ -519,3 +519,38 @@ fn a_panicking_gate_handler_or_async_task_fails_its_task_with_the_panic() {
         Some("task panicked: async body broke")
     );
 }
+
+#[test]
+fn options_bound_with_with_tasks_take_effect() {
+    // `with_tasks` keeps the specs only when some task has options: they must reach the run.
+    let mut tasks = Tasks::new();
+    tasks
+        .add("poll", || {
+            while !dag::cancelled() {
+                std::thread::sleep(ms(1));
+            }
+        })
+        .options("poll", TaskOptions::NONE.timeout(ms(20)))
+        .add("after", || 1u8);
+    let dag = Dag::from_graph(
+        "bound_options",
+        graph(&["poll", "after"], &[("poll", "after")]),
+    )
+    .with_tasks(tasks)
+    .expect("binds");
+    let ex = dag.execute().expect("runs");
+    assert_eq!(ex.status("poll"), Some(NodeStatus::TimedOut));
+    assert_eq!(ex.status("after"), Some(NodeStatus::Skipped));
+}
+
+#[test]
+fn options_for_a_task_never_added_are_an_error_when_binding() {
+    let mut tasks = Tasks::new();
+    tasks
+        .add("a", || 1u8)
+        .options("typo", TaskOptions::NONE.timeout(ms(20)));
+    let err = Dag::from_graph("bind_typo", graph(&["a"], &[]))
+        .with_tasks(tasks)
+        .expect_err("an option for no task");
+    assert!(err.to_string().contains("typo"), "{err}");
+}
