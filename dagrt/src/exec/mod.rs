@@ -2,6 +2,7 @@
 
 pub(crate) mod cancel;
 mod elements;
+mod enter;
 mod execution;
 mod panics;
 mod plan;
@@ -127,9 +128,7 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
     if let (Some(w), Some(rx)) = (ctx.wait, &rx) {
         wait::drive(&ctx, w, pool, rx, &roots);
     } else if !roots.is_empty() {
-        let ctx = &ctx;
-        let roots = &roots[..];
-        pool.scope(move |s| run_group(ctx, s, roots, 0));
+        enter::run_plain(&ctx, pool, &roots);
     }
     let t_end = clock.raw();
     let (waits, mut wait_warnings) = ctx.wait.map(|w| w.take_parts()).unwrap_or_default();
