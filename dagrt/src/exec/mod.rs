@@ -1,6 +1,7 @@
 //! The scheduler: per-node dependency counters, ready tasks run on a rayon pool, no level barriers.
 
 pub(crate) mod cancel;
+mod clock;
 mod elements;
 mod enter;
 mod execution;
@@ -14,6 +15,7 @@ mod tracing;
 pub(crate) mod wait;
 
 pub use cancel::{CancelHandle, cancelled};
+pub(crate) use clock::clock;
 pub use elements::ElementResult;
 pub(crate) use execution::new_run_id;
 pub use execution::{CacheStats, Execution, NodeResult};
@@ -28,7 +30,7 @@ use policy::Policies;
 use slot::{Cell, Slot};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU8, AtomicU32, Ordering};
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
 /// Successor sets larger than this are split in halves (`rayon::join`) before being released.
 const LEAF: usize = 16;
@@ -36,11 +38,6 @@ const LEAF: usize = 16;
 const MAX_DEPTH: u32 = 48;
 pub(crate) const NONE: u32 = u32::MAX;
 
-/// The process-wide calibrated TSC clock (calibration costs milliseconds, so it happens once).
-pub(crate) fn clock() -> &'static quanta::Clock {
-    static CLOCK: OnceLock<quanta::Clock> = OnceLock::new();
-    CLOCK.get_or_init(quanta::Clock::new)
-}
 
 struct NodeState {
     pending: AtomicU32,
