@@ -211,7 +211,7 @@ fn final_json(chosen: &Chosen, exec: &Execution) -> Result<Option<String>, Strin
         return Ok(None);
     };
     let name = exec.graph().name(fin);
-    let Some(value) = exec.outputs.get(fin.index()).and_then(Option::as_ref) else {
+    let Some(value) = exec.outputs.get(fin.index()) else {
         return Ok(None);
     };
     let spec = &chosen.spec;

@@ -144,7 +144,7 @@ pub(super) fn run_task(ctx: &mut Context, args: RunTaskArgs, err: &mut dyn Write
         emit(err, &text)?;
         return Ok(Exit::TaskFailed);
     }
-    let value = exec.outputs.get(at.index()).and_then(Option::as_ref);
+    let value = exec.outputs.get(at.index());
     let Some(value) = value else {
         return Err(format!("task `{name}` completed without an output"));
     };

@@ -62,7 +62,7 @@ pub struct Execution {
     pub(crate) run_id: String,
     pub(crate) view: RunView,
     pub(crate) tasks: Arc<[&'static TaskDescriptor]>,
-    pub(crate) outputs: Vec<Option<Value>>,
+    pub(crate) outputs: super::slot::Kept,
     pub(crate) warnings: Vec<String>,
     pub(crate) started_at: SystemTime,
     pub(crate) max_workers: usize,
@@ -301,19 +301,19 @@ impl Execution {
     pub fn output<T: Task>(&self) -> Option<&T::Output> {
         let d = T::descriptor();
         let i = self.tasks.iter().position(|t| std::ptr::eq(*t, d))?;
-        self.outputs[i].as_ref()?.downcast_ref::<T::Output>()
+        self.outputs.get(i)?.downcast_ref::<T::Output>()
     }
 
     /// The kept output of the node called `name`, as a `T`.
     #[must_use]
     pub fn output_as<T: Any>(&self, name: &str) -> Option<&T> {
         let id = self.view.graph.find(name)?;
-        self.outputs[id.index()].as_ref()?.downcast_ref::<T>()
+        self.outputs.get(id.index())?.downcast_ref::<T>()
     }
 
     /// Takes the kept output of node `id` out of the execution.
     pub(crate) fn take_output(&mut self, id: NodeId) -> Option<Value> {
-        self.outputs.get_mut(id.index())?.take()
+        self.outputs.take(id.index())
     }
 }
 
@@ -321,7 +321,7 @@ impl Execution {
 /// discarded there (nothing is left to report it to), so dropping an `Execution` never unwinds.
 impl Drop for Execution {
     fn drop(&mut self) {
-        for value in self.outputs.drain(..).flatten() {
+        for value in self.outputs.take_all() {
             let _ = super::drop_quietly(value);
         }
     }

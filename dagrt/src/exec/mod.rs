@@ -21,6 +21,7 @@ pub(crate) use execution::new_run_id;
 pub use execution::{CacheStats, Execution, NodeResult};
 pub(crate) use panics::{caught_text, drop_quietly};
 pub(crate) use plan::{Bodies, Body, DynBody, ElementRun, Plan, RawRun, Record};
+pub(crate) use slot::Kept;
 pub use status::{NodeStatus, ReuseSource};
 
 use crate::graph::{Graph, NodeId};
@@ -38,7 +39,6 @@ const LEAF: usize = 16;
 const MAX_DEPTH: u32 = 48;
 pub(crate) const NONE: u32 = u32::MAX;
 
-
 struct NodeState {
     pending: AtomicU32,
     consumers: AtomicU32,
@@ -49,6 +49,8 @@ pub(crate) struct Ctx<'a> {
     graph: &'a Graph,
     bodies: Bodies<'a>,
     frees: &'a [bool],
+    /// Whether any output owns memory (else no consumer counts anything).
+    any_frees: bool,
     keep_all: bool,
     final_node: u32,
     fail_fast: bool,
@@ -68,6 +70,8 @@ pub(crate) struct Ctx<'a> {
     /// The waiting part of the run (async bodies, deadlines, resources, gates), if it has one.
     wait: Option<&'a wait::WaitCtx<'a>>,
     observer: Option<&'a dyn crate::Observer>,
+    /// No policies, observer or waiting node: every node takes [`Ctx::settle_plain`].
+    plain: bool,
 }
 
 /// Runs every node of `plan` on `pool` and returns what happened.
@@ -96,19 +100,28 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
         graph: g,
         bodies: plan.bodies,
         frees: plan.frees,
+        any_frees: plan.frees.iter().any(|&f| f),
         keep_all: plan.keep_all,
         final_node: plan.final_node.map_or(NONE, |f| f.0),
         fail_fast: plan.fail_fast,
         state: g
-            .nodes()
-            .map(|v| NodeState {
-                pending: AtomicU32::new(g.predecessors(v).len() as u32),
-                consumers: AtomicU32::new(g.successors(v).len() as u32),
+            .degrees()
+            .map(|(preds, succs)| NodeState {
+                pending: AtomicU32::new(preds),
+                consumers: AtomicU32::new(succs),
                 cause: AtomicU32::new(NONE),
             })
             .collect(),
-        slots: (0..n).map(|_| Slot::empty()).collect(),
-        records: (0..n).map(|_| Cell::new(blank.clone())).collect(),
+        slots: {
+            let mut v = Vec::with_capacity(n);
+            v.resize_with(n, Slot::empty);
+            v
+        },
+        records: {
+            let mut v = Vec::with_capacity(n);
+            v.resize_with(n, || Cell::new(blank.clone()));
+            v
+        },
         errors: Mutex::new(Vec::new()),
         cancelled: plan.cancel,
         clock,
@@ -119,16 +132,31 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
         warnings: Mutex::new(Vec::new()),
         wait: waiting.as_ref(),
         observer: plan.observer,
+        plain: plan.policies.is_none() && plan.observer.is_none() && waiting.is_none(),
     };
-    let roots: Vec<NodeId> = g.roots().collect();
+    let roots = g.root_slice();
     let t0 = clock.raw();
     if let (Some(w), Some(rx)) = (ctx.wait, &rx) {
-        wait::drive(&ctx, w, pool, rx, &roots);
+        wait::drive(&ctx, w, pool, rx, roots);
     } else if !roots.is_empty() {
-        enter::run_plain(&ctx, pool, &roots);
+        enter::run_plain(&ctx, pool, roots);
     }
     let t_end = clock.raw();
     let (waits, mut wait_warnings) = ctx.wait.map(|w| w.take_parts()).unwrap_or_default();
+    let (outputs, leftovers) = slot::kept(
+        ctx.slots,
+        plan.frees,
+        ctx.keep_all,
+        plan.final_node.map(NodeId::index),
+    );
+    for (i, value) in leftovers {
+        if let Some(text) = drop_quietly(value) {
+            wait_warnings.push(format!(
+                "dropping the output of task `{}` panicked (the panic was caught): {text}",
+                g.name(NodeId(i as u32))
+            ));
+        }
+    }
     let mut errors = ctx
         .errors
         .into_inner()
@@ -158,7 +186,7 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
             .waits
             .map(|w| w.pools.iter().map(|p| p.0.clone()).collect())
             .unwrap_or_default(),
-        outputs: slot::into_values(ctx.slots),
+        outputs,
         cancel_reason: ctx.cancelled.load(Ordering::Relaxed),
         t0,
         t_end,
@@ -167,9 +195,24 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
 
 impl Ctx<'_> {
     /// Decrements `n`'s pending count; true when `n` became ready.
+    ///
+    /// A count of 1 seen by a predecessor means every other predecessor has already
+    /// decremented (counts only fall, each predecessor once): this one is the last, nobody
+    /// touches the counter again, and the acquire load has ordered the others' writes before
+    /// `n`'s body. So the read-modify-write — the dearest instruction on the hot path — is
+    /// skipped for every node with a single predecessor (chains, trees, fan-out leaves).
     #[inline]
     fn dec(&self, n: NodeId) -> bool {
-        self.state[n.index()].pending.fetch_sub(1, Ordering::AcqRel) == 1
+        let pending = &self.state[n.index()].pending;
+        pending.load(Ordering::Acquire) == 1 || pending.fetch_sub(1, Ordering::AcqRel) == 1
+    }
+
+    /// Counts one consumer of `p` as done; true when it was the last one (same reasoning as
+    /// [`Ctx::dec`]).
+    #[inline]
+    fn last_consumer(&self, p: NodeId) -> bool {
+        let consumers = &self.state[p.index()].consumers;
+        consumers.load(Ordering::Acquire) == 1 || consumers.fetch_sub(1, Ordering::AcqRel) == 1
     }
 
     #[inline]
@@ -287,6 +330,73 @@ impl Ctx<'_> {
         rec.end
     }
 
+    /// [`Ctx::settle`] for a plain run (no policies, observer or waiting node): runs (or skips,
+    /// or cancels) node `n`, which started at `start`, whose successors are `succs`; writes its
+    /// whole record at once and returns its end time.
+    #[inline]
+    fn settle_plain(&self, n: NodeId, succs: &[NodeId], worker: u32, start: u64) -> u64 {
+        let i = n.index();
+        debug_assert!(i < self.state.len() && i < self.records.len());
+        // SAFETY: node ids come from this run's graph, and `run` made `state` and `records`
+        // one entry per node.
+        let (state, cell) = unsafe { (self.state.get_unchecked(i), self.records.get_unchecked(i)) };
+        let cause = state.cause.load(Ordering::Relaxed);
+        let (end, status, poison) = if cause != NONE {
+            (start, NodeStatus::Skipped, cause)
+        } else if self.cancelled.load(Ordering::Relaxed) != cancel::RUNNING {
+            (start, NodeStatus::Cancelled, NONE)
+        } else {
+            let result = self.call(n);
+            let end = self.clock.raw();
+            match result {
+                Ok(value) => {
+                    self.store_plain(n, succs, value);
+                    (end, NodeStatus::Completed, NONE)
+                }
+                Err(message) => {
+                    self.fail(n, message);
+                    // Failed after a handle cancelled the run: the dependents are cancelled.
+                    let poison = if cancel::on_failure(self.cancelled, self.fail_fast) {
+                        NONE
+                    } else {
+                        n.0
+                    };
+                    (end, NodeStatus::Failed, poison)
+                }
+            }
+        };
+        // SAFETY: `n` became ready exactly once, so this worker is its only settler.
+        unsafe {
+            *cell.get_mut() = Record {
+                start,
+                end,
+                worker,
+                cause,
+                status,
+                attempts: 0,
+                flags: 0,
+            };
+        }
+        self.free_inputs(n);
+        if poison != NONE {
+            self.poison_all(succs, poison);
+        }
+        end
+    }
+
+    /// [`Ctx::store`] with the successors already at hand.
+    #[inline]
+    fn store_plain(&self, n: NodeId, succs: &[NodeId], value: Value) {
+        if !succs.is_empty() || self.keeps(n) {
+            debug_assert!(n.index() < self.slots.len());
+            // SAFETY: `slots` has an entry per node; only the settling worker touches the slot
+            // until it releases the successors, and it is empty (each node settles once).
+            unsafe { self.slots.get_unchecked(n.index()).put(value) }
+        } else {
+            self.drop_output(n, value);
+        }
+    }
+
     /// One call of the node's body (inside its `tracing` span with that feature); a panic
     /// becomes an error.
     #[inline]
@@ -367,17 +477,20 @@ impl Ctx<'_> {
     }
 
     /// Frees the inputs of `n` that no other consumer will read.
-    #[inline]
+    #[inline(always)]
     fn free_inputs(&self, n: NodeId) {
-        if !self.keep_all {
-            for &p in self.graph.predecessors(n) {
-                if self.frees[p.index()]
-                    && self.state[p.index()]
-                        .consumers
-                        .fetch_sub(1, Ordering::AcqRel)
-                        == 1
-                    && !self.keeps(p)
-                {
+        if self.any_frees && !self.keep_all {
+            self.free_inputs_of(n);
+        }
+    }
+
+    /// [`Ctx::free_inputs`]'s loop over the predecessors.
+    #[inline(never)]
+    fn free_inputs_of(&self, n: NodeId) {
+        {
+            // SAFETY: `n` is a node of this run's graph.
+            for &p in unsafe { self.graph.predecessors_unchecked(n) } {
+                if self.frees[p.index()] && self.last_consumer(p) && !self.keeps(p) {
                     // SAFETY: every consumer of `p` has finished reading it (acquire above).
                     if let Some(value) = unsafe { self.slots[p.index()].take() } {
                         self.drop_output(p, value);
@@ -391,7 +504,15 @@ impl Ctx<'_> {
     #[inline]
     fn poison(&self, n: NodeId, poison: u32) {
         if poison != NONE {
-            for &s in self.graph.successors(n) {
+            self.poison_all(self.graph.successors(n), poison);
+        }
+    }
+
+    /// Marks `succs` skipped, blaming `poison`.
+    #[cold]
+    fn poison_all(&self, succs: &[NodeId], poison: u32) {
+        {
+            for &s in succs {
                 // Published to `s` by the release decrement of its pending counter that follows.
                 let _ = self.state[s.index()].cause.compare_exchange(
                     NONE,
@@ -410,6 +531,9 @@ fn run_from<'s>(ctx: &'s Ctx<'s>, s: &rayon::Scope<'s>, mut n: NodeId, depth: u3
     let worker = rayon::current_thread_index().map_or(NONE, |w| w as u32);
     // What `dag::cancelled()` reads in the bodies run here.
     let _flag = cancel::enter(ctx.cancelled);
+    if ctx.plain {
+        return run_plain_from(ctx, s, n, depth, worker);
+    }
     let mut start = None;
     loop {
         let end = match ctx.wait {
@@ -428,6 +552,33 @@ fn run_from<'s>(ctx: &'s Ctx<'s>, s: &rayon::Scope<'s>, mut n: NodeId, depth: u3
         };
         match next {
             Some(next) => (n, start) = (next, Some(end)),
+            None => return,
+        }
+    }
+}
+
+/// [`run_from`]'s loop for a plain run: one clock read per task run inline, the successors
+/// looked up once per task.
+#[inline]
+fn run_plain_from<'s>(
+    ctx: &'s Ctx<'s>,
+    s: &rayon::Scope<'s>,
+    mut n: NodeId,
+    depth: u32,
+    worker: u32,
+) {
+    let mut start = ctx.clock.raw();
+    loop {
+        // SAFETY: `n` is a node of this run's graph.
+        let succs = unsafe { ctx.graph.successors_unchecked(n) };
+        let end = ctx.settle_plain(n, succs, worker, start);
+        let next = match succs {
+            [only] => ctx.dec(*only).then_some(*only),
+            [] => None,
+            succs => release(ctx, s, succs, depth),
+        };
+        match next {
+            Some(next) => (n, start) = (next, end),
             None => return,
         }
     }

@@ -5,7 +5,7 @@ use super::policy::Policies;
 use super::retry::Attempt;
 use crate::graph::{Graph, NodeId};
 use crate::inputs::Inputs;
-use crate::value::{BodyResult, Value};
+use crate::value::BodyResult;
 
 /// A node's body, borrowed for the duration of a run.
 pub(crate) type Body<'a> = &'a (dyn Fn(&Inputs<'_>) -> BodyResult + Sync);
@@ -22,6 +22,10 @@ pub(crate) enum Bodies<'a> {
 }
 
 impl<'a> Bodies<'a> {
+    /// Node `i`'s body.
+    ///
+    /// # Panics
+    /// If `i` is not a node of the run (the bodies cover every node).
     #[inline]
     pub(super) fn get(self, i: usize) -> Body<'a> {
         match self {
@@ -99,7 +103,7 @@ pub(crate) struct RawRun {
     pub waits: Vec<super::wait::WaitEvent>,
     /// The names of the resource pools the waiting events refer to by index.
     pub pools: Vec<String>,
-    pub outputs: Vec<Option<Value>>,
+    pub outputs: super::slot::Kept,
     /// The cancellation flag's final value: why `Cancelled` nodes were cancelled.
     pub cancel_reason: u8,
     pub t0: u64,
@@ -111,7 +115,7 @@ impl RawRun {
     /// A run of hand-made records (test fixtures): no errors, attempts, elements, warnings or
     /// outputs.
     pub(crate) fn of_records(records: Vec<Record>, t0: u64, t_end: u64) -> RawRun {
-        let outputs = records.iter().map(|_| None).collect();
+        let outputs = super::slot::Kept::Final(None);
         RawRun {
             records,
             errors: Vec::new(),

@@ -31,6 +31,18 @@ impl Slot {
         unsafe { *self.0.get() = Some(value) }
     }
 
+    /// [`Slot::set`] for a slot known to be empty: nothing is dropped (no check, no call).
+    ///
+    /// # Safety
+    /// No other thread may access the slot concurrently, and it must be empty (else its value
+    /// leaks).
+    #[inline]
+    pub(crate) unsafe fn put(&self, value: Value) {
+        // SAFETY: exclusive access per the caller's contract; the old value is `None`, which
+        // needs no drop.
+        unsafe { std::ptr::write(self.0.get(), Some(value)) }
+    }
+
     /// # Safety
     /// The slot must not be written or taken concurrently (see the protocol).
     pub(crate) unsafe fn get(&self) -> Option<&Value> {
@@ -97,4 +109,71 @@ pub(crate) fn into_inners<T>(cells: Vec<Cell<T>>) -> Vec<T> {
     let (ptr, len, cap) = (cells.as_mut_ptr(), cells.len(), cells.capacity());
     // SAFETY: `Cell<T>` is repr(transparent) over `UnsafeCell<T>`, repr(transparent) over `T`.
     unsafe { Vec::from_raw_parts(ptr.cast::<T>(), len, cap) }
+}
+
+/// The outputs a run hands to its [`Execution`](super::Execution), by node: every node's (the
+/// run kept them all) or only the final node's (the rest were freed as the run went).
+pub(crate) enum Kept {
+    /// One entry per node (`keep_outputs`, re-runs).
+    Every(Vec<Option<Value>>),
+    /// The final node's output, if it left one.
+    Final(Option<(usize, Value)>),
+}
+
+impl Kept {
+    /// Node `i`'s kept output.
+    pub(crate) fn get(&self, i: usize) -> Option<&Value> {
+        match self {
+            Kept::Every(v) => v.get(i)?.as_ref(),
+            Kept::Final(f) => f.as_ref().filter(|f| f.0 == i).map(|f| &f.1),
+        }
+    }
+
+    /// Takes node `i`'s kept output out.
+    pub(crate) fn take(&mut self, i: usize) -> Option<Value> {
+        match self {
+            Kept::Every(v) => v.get_mut(i)?.take(),
+            Kept::Final(f) if f.as_ref().is_some_and(|f| f.0 == i) => f.take().map(|f| f.1),
+            Kept::Final(_) => None,
+        }
+    }
+
+    /// Takes every kept output out.
+    pub(crate) fn take_all(&mut self) -> Vec<Value> {
+        match self {
+            Kept::Every(v) => v.drain(..).flatten().collect(),
+            Kept::Final(f) => f.take().map(|f| f.1).into_iter().collect(),
+        }
+    }
+}
+
+/// What is left in `slots` after a run: all of it with `keep_all`, else the output of `fin`;
+/// the other leftovers that own memory come back apart (the caller drops them, catching a
+/// panicking `Drop`). `frees[i]` says whether node `i`'s output owns memory.
+pub(crate) fn kept(
+    slots: Vec<Slot>,
+    frees: &[bool],
+    keep_all: bool,
+    fin: Option<usize>,
+) -> (Kept, Vec<(usize, Value)>) {
+    let mut values = into_values(slots);
+    if keep_all {
+        return (Kept::Every(values), Vec::new());
+    }
+    let kept = fin.and_then(|i| Some((i, values.get_mut(i)?.take()?)));
+    let mut leftovers = Vec::new();
+    // Outputs that own memory were freed by their last consumer; one left (an output no
+    // consumer took) goes back to the caller.
+    if frees.iter().any(|&f| f) {
+        for (i, (value, &f)) in values.iter_mut().zip(frees).enumerate() {
+            if f && let Some(v) = value.take() {
+                leftovers.push((i, v));
+            }
+        }
+    }
+    // What is left is zero-sized without drop glue: its `Box` owns no memory and dropping it
+    // runs no code, so the vector is freed without visiting its entries.
+    // SAFETY: length 0 needs no initialised element; forgetting the entries leaks nothing.
+    unsafe { values.set_len(0) };
+    (Kept::Final(kept), leftovers)
 }

@@ -150,6 +150,37 @@ impl Graph {
         &self.succs[self.succ_start[i] as usize..self.succ_start[i + 1] as usize]
     }
 
+    /// [`Graph::successors`] without bounds checks, for the scheduler's hot path.
+    ///
+    /// # Safety
+    /// `node` must be a node of this graph (`node.index() < self.len()`).
+    #[inline]
+    pub(crate) unsafe fn successors_unchecked(&self, node: NodeId) -> &[NodeId] {
+        let i = node.index();
+        // SAFETY: `i < len` per the contract and the offsets have `len + 1` entries; the
+        // builder (the only constructor) makes them monotone and at most `succs.len()`.
+        unsafe {
+            let a = *self.succ_start.get_unchecked(i) as usize;
+            let b = *self.succ_start.get_unchecked(i + 1) as usize;
+            self.succs.get_unchecked(a..b)
+        }
+    }
+
+    /// [`Graph::predecessors`] without bounds checks, for the scheduler's hot path.
+    ///
+    /// # Safety
+    /// `node` must be a node of this graph (`node.index() < self.len()`).
+    #[inline]
+    pub(crate) unsafe fn predecessors_unchecked(&self, node: NodeId) -> &[NodeId] {
+        let i = node.index();
+        // SAFETY: as in `successors_unchecked`.
+        unsafe {
+            let a = *self.pred_start.get_unchecked(i) as usize;
+            let b = *self.pred_start.get_unchecked(i + 1) as usize;
+            self.preds.get_unchecked(a..b)
+        }
+    }
+
     /// Nodes in a topological order: every node after all its dependencies. Deterministic:
     /// roots in insertion order, then nodes in the order they become ready (Kahn's algorithm,
     /// successors in edge order).
@@ -173,7 +204,26 @@ impl Graph {
 
     /// Nodes without dependencies, in insertion order.
     pub fn roots(&self) -> impl Iterator<Item = NodeId> + '_ {
-        self.nodes().filter(|&n| self.predecessors(n).is_empty())
+        self.root_slice().iter().copied()
+    }
+
+    /// The roots as a slice: the topological order starts with them, in insertion order
+    /// (Kahn's algorithm seeds its queue with every root, by id).
+    pub(crate) fn root_slice(&self) -> &[NodeId] {
+        let k = self
+            .topo
+            .iter()
+            .take_while(|&&n| self.predecessors(n).is_empty())
+            .count();
+        &self.topo[..k]
+    }
+
+    /// Each node's (in-degree, out-degree), by node id.
+    pub(crate) fn degrees(&self) -> impl ExactSizeIterator<Item = (u32, u32)> + '_ {
+        self.pred_start
+            .windows(2)
+            .zip(self.succ_start.windows(2))
+            .map(|(p, s)| (p[1] - p[0], s[1] - s[0]))
     }
 
     /// Nodes nothing depends on, in insertion order.

@@ -150,7 +150,7 @@ impl Execution {
             }
         }
         errors.sort_unstable_by_key(|e| e.0);
-        let outputs = records.iter().map(|_| None).collect();
+        let outputs = crate::exec::Kept::Final(None);
         let raw = RawRun {
             records,
             errors,
