@@ -24,6 +24,8 @@ pub struct GraphDag {
     graph: Arc<Graph>,
     /// The node whose output `run` returns, when chosen with `final_node`.
     final_node: Option<NodeId>,
+    /// The graph's only sink, if it has exactly one (found once: a run must not scan nodes).
+    only_sink: Option<NodeId>,
     bound: Option<Bound>,
 }
 
@@ -40,10 +42,18 @@ struct Bound {
 impl GraphDag {
     /// A DAG called `name` over `graph`.
     pub fn new(name: impl Into<String>, graph: Graph) -> Self {
+        let only_sink = {
+            let mut sinks = graph.sinks();
+            match (sinks.next(), sinks.next()) {
+                (Some(only), None) => Some(only),
+                _ => None,
+            }
+        };
         GraphDag {
             config: RunConfig::new(name.into()),
             graph: Arc::new(graph),
             final_node: None,
+            only_sink,
             bound: None,
         }
     }
@@ -269,13 +279,7 @@ impl GraphDag {
 
     /// The node whose output `run` returns: the one set with `final_node`, else the only sink.
     fn final_or_sink(&self) -> Option<NodeId> {
-        self.final_node.or_else(|| {
-            let mut sinks = self.graph.sinks();
-            match (sinks.next(), sinks.next()) {
-                (Some(only), None) => Some(only),
-                _ => None,
-            }
-        })
+        self.final_node.or(self.only_sink)
     }
 
     /// As [`GraphDag::final_or_sink`]; the error tells how to choose one.

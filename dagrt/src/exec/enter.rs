@@ -6,5 +6,5 @@ use crate::graph::NodeId;
 /// Runs the ready `roots` (and everything they release) on `pool`, returning when every node
 /// has settled.
 pub(super) fn run_plain<'s>(ctx: &'s Ctx<'s>, pool: &rayon::ThreadPool, roots: &'s [NodeId]) {
-    pool.scope(move |s| run_group(ctx, s, roots, 0));
+    pool.scope(move |s| run_group(ctx, s, roots, 0, None));
 }

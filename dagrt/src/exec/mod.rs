@@ -96,6 +96,7 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
         }
         None => (None, None),
     };
+    let plain = plan.policies.is_none() && plan.observer.is_none() && waiting.is_none();
     let ctx = Ctx {
         graph: g,
         bodies: plan.bodies,
@@ -117,7 +118,11 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
             v.resize_with(n, Slot::empty);
             v
         },
-        records: {
+        // A plain run writes every field of every record (`settle_plain`); the other paths
+        // update records field by field from the blank one.
+        records: if plain {
+            plan::zeroed_records(n)
+        } else {
             let mut v = Vec::with_capacity(n);
             v.resize_with(n, || Cell::new(blank.clone()));
             v
@@ -132,7 +137,7 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
         warnings: Mutex::new(Vec::new()),
         wait: waiting.as_ref(),
         observer: plan.observer,
-        plain: plan.policies.is_none() && plan.observer.is_none() && waiting.is_none(),
+        plain,
     };
     let roots = g.root_slice();
     let t0 = clock.raw();
@@ -526,15 +531,23 @@ impl Ctx<'_> {
 }
 
 /// Runs `n`, then keeps running one ready successor inline until none is left. A node run
-/// inline starts when the previous one ended (one clock read per task).
-fn run_from<'s>(ctx: &'s Ctx<'s>, s: &rayon::Scope<'s>, mut n: NodeId, depth: u32) {
+/// inline starts when the previous one ended (one clock read per task); `start` is when `n`
+/// was picked up, when the caller knows it (it ran `n`'s predecessor just before, on this
+/// worker).
+fn run_from<'s>(
+    ctx: &'s Ctx<'s>,
+    s: &rayon::Scope<'s>,
+    mut n: NodeId,
+    depth: u32,
+    start: Option<u64>,
+) {
     let worker = rayon::current_thread_index().map_or(NONE, |w| w as u32);
     // What `dag::cancelled()` reads in the bodies run here.
     let _flag = cancel::enter(ctx.cancelled);
     if ctx.plain {
-        return run_plain_from(ctx, s, n, depth, worker);
+        return run_plain_from(ctx, s, n, depth, worker, start);
     }
-    let mut start = None;
+    let mut start = start;
     loop {
         let end = match ctx.wait {
             Some(w) if w.waits(n) => match wait::begin(ctx, w, s, n, start) {
@@ -548,7 +561,7 @@ fn run_from<'s>(ctx: &'s Ctx<'s>, s: &rayon::Scope<'s>, mut n: NodeId, depth: u3
             // Chains take this path: no ready-set bookkeeping.
             [only] => ctx.dec(*only).then_some(*only),
             [] => None,
-            succs => release(ctx, s, succs, depth),
+            succs => release(ctx, s, succs, depth, Some(end)),
         };
         match next {
             Some(next) => (n, start) = (next, Some(end)),
@@ -566,8 +579,9 @@ fn run_plain_from<'s>(
     mut n: NodeId,
     depth: u32,
     worker: u32,
+    start: Option<u64>,
 ) {
-    let mut start = ctx.clock.raw();
+    let mut start = start.unwrap_or_else(|| ctx.clock.raw());
     loop {
         // SAFETY: `n` is a node of this run's graph.
         let succs = unsafe { ctx.graph.successors_unchecked(n) };
@@ -575,7 +589,7 @@ fn run_plain_from<'s>(
         let next = match succs {
             [only] => ctx.dec(*only).then_some(*only),
             [] => None,
-            succs => release(ctx, s, succs, depth),
+            succs => release(ctx, s, succs, depth, Some(end)),
         };
         match next {
             Some(next) => (n, start) = (next, end),
@@ -589,29 +603,35 @@ pub(crate) fn run_successors<'s>(ctx: &'s Ctx<'s>, s: &rayon::Scope<'s>, n: Node
     let next = match ctx.graph.successors(n) {
         [only] => ctx.dec(*only).then_some(*only),
         [] => None,
-        succs => release(ctx, s, succs, 0),
+        succs => release(ctx, s, succs, 0, None),
     };
-    continue_with(ctx, s, next, 0);
+    continue_with(ctx, s, next, 0, None);
 }
 
-/// Decrements the successors' counters and starts the ready ones; may hand one back to run inline.
+/// Decrements the successors' counters and starts the ready ones; may hand one back to run
+/// inline. `start` (the predecessor's end on this worker) becomes the start of the first node
+/// run here right away, if any; a node handed back starts then too.
 fn release<'s>(
     ctx: &'s Ctx<'s>,
     s: &rayon::Scope<'s>,
     succs: &'s [NodeId],
     depth: u32,
+    start: Option<u64>,
 ) -> Option<NodeId> {
     if succs.len() > LEAF {
         let (a, b) = succs.split_at(succs.len() / 2);
         if depth < MAX_DEPTH {
             rayon::join(
-                || continue_with(ctx, s, release(ctx, s, a, depth + 1), depth + 1),
-                || continue_with(ctx, s, release(ctx, s, b, depth + 1), depth + 1),
+                || {
+                    let next = release(ctx, s, a, depth + 1, start);
+                    continue_with(ctx, s, next, depth + 1, start);
+                },
+                || continue_with(ctx, s, release(ctx, s, b, depth + 1, None), depth + 1, None),
             );
             return None;
         }
-        s.spawn(move |s| continue_with(ctx, s, release(ctx, s, b, 0), 0));
-        return release(ctx, s, a, depth);
+        s.spawn(move |s| continue_with(ctx, s, release(ctx, s, b, 0, None), 0, None));
+        return release(ctx, s, a, depth, start);
     }
     let mut ready = [NodeId(0); LEAF];
     let mut k = 0;
@@ -624,24 +644,37 @@ fn release<'s>(
     match k {
         0 => None,
         1 => Some(ready[0]),
-        _ => run_many(ctx, s, &ready[..k], depth),
+        _ => run_many(ctx, s, &ready[..k], depth, start),
     }
 }
 
-fn continue_with<'s>(ctx: &'s Ctx<'s>, s: &rayon::Scope<'s>, next: Option<NodeId>, depth: u32) {
+/// Runs `next`, if any (see [`run_from`] for `start`).
+fn continue_with<'s>(
+    ctx: &'s Ctx<'s>,
+    s: &rayon::Scope<'s>,
+    next: Option<NodeId>,
+    depth: u32,
+    start: Option<u64>,
+) {
     if let Some(n) = next {
-        run_from(ctx, s, n, depth);
+        run_from(ctx, s, n, depth, start);
     }
 }
 
-/// Runs a group of ready nodes in parallel.
-fn run_group<'s>(ctx: &'s Ctx<'s>, s: &rayon::Scope<'s>, ready: &[NodeId], depth: u32) {
+/// Runs a group of ready nodes in parallel; the first run right away starts at `start`.
+pub(crate) fn run_group<'s>(
+    ctx: &'s Ctx<'s>,
+    s: &rayon::Scope<'s>,
+    ready: &[NodeId],
+    depth: u32,
+    start: Option<u64>,
+) {
     match ready {
         [] => {}
-        [one] => run_from(ctx, s, *one, depth),
+        [one] => run_from(ctx, s, *one, depth, start),
         _ => {
-            if let Some(n) = run_many(ctx, s, ready, depth) {
-                run_from(ctx, s, n, depth);
+            if let Some(n) = run_many(ctx, s, ready, depth, start) {
+                run_from(ctx, s, n, depth, start);
             }
         }
     }
@@ -654,17 +687,18 @@ fn run_many<'s>(
     s: &rayon::Scope<'s>,
     ready: &[NodeId],
     depth: u32,
+    start: Option<u64>,
 ) -> Option<NodeId> {
     if depth < MAX_DEPTH {
         let (a, b) = ready.split_at(ready.len() / 2);
         rayon::join(
-            || run_group(ctx, s, a, depth + 1),
-            || run_group(ctx, s, b, depth + 1),
+            || run_group(ctx, s, a, depth + 1, start),
+            || run_group(ctx, s, b, depth + 1, None),
         );
         None
     } else {
         for &x in &ready[1..] {
-            s.spawn(move |s| run_from(ctx, s, x, 0));
+            s.spawn(move |s| run_from(ctx, s, x, 0, None));
         }
         ready.first().copied()
     }

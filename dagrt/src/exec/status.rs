@@ -5,9 +5,10 @@ use std::fmt;
 /// How a node's run ended. Every node of an execution ends in exactly one status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[repr(u8)]
 pub enum NodeStatus {
     /// The task ran and returned its output.
-    Completed,
+    Completed = 0,
     /// The task returned an error or panicked.
     Failed,
     /// The task did not run because an upstream task failed.

@@ -321,7 +321,7 @@ pub(crate) fn drive<'s>(
 ) {
     pool.in_place_scope(move |s| {
         if !roots.is_empty() {
-            s.spawn(move |s| super::run_group(ctx, s, roots, 0));
+            s.spawn(move |s| super::run_group(ctx, s, roots, 0, None));
         }
         if w.waiting.is_empty() {
             return;
