@@ -586,10 +586,17 @@ fn run_plain_from<'s>(
         // SAFETY: `n` is a node of this run's graph.
         let succs = unsafe { ctx.graph.successors_unchecked(n) };
         let end = ctx.settle_plain(n, succs, worker, start);
-        let next = match succs {
-            [only] => ctx.dec(*only).then_some(*only),
+        let next = match *succs {
+            [only] => ctx.dec(only).then_some(only),
             [] => None,
-            succs => release(ctx, s, succs, depth, Some(end)),
+            // Trees and grids: two successors, without the ready-set array.
+            [a, b] => match (ctx.dec(a), ctx.dec(b)) {
+                (true, true) => run_many(ctx, s, &[a, b], depth, Some(end)),
+                (true, false) => Some(a),
+                (false, true) => Some(b),
+                (false, false) => None,
+            },
+            _ => release(ctx, s, succs, depth, Some(end)),
         };
         match next {
             Some(next) => (n, start) = (next, end),
