@@ -372,3 +372,95 @@ fn the_execution_records_timings_workers_and_a_unique_run_id() {
     }
     assert_eq!(a.max_workers(), 2);
 }
+
+/// A zero-sized output with drop glue: it owns no memory, but its `Drop` runs code.
+struct ZeroSizedWithDrop;
+
+static ZST_DROPS: AtomicUsize = AtomicUsize::new(0);
+
+impl Drop for ZeroSizedWithDrop {
+    fn drop(&mut self) {
+        ZST_DROPS.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn only_the_final_output_is_kept_unless_keep_outputs_and_every_output_is_dropped_once() {
+    // a (unit) -> b (zero-sized with Drop) -> c (final), plus a sink `d` nobody reads.
+    let mut g = Graph::builder();
+    g.add_nodes(["a", "b", "c", "d"])
+        .add_edges([("a", "b"), ("b", "c"), ("a", "d")]);
+    let g = g.build().expect("valid");
+    let tasks = || {
+        let mut t = Tasks::new();
+        t.add("a", || ())
+            .add("b", || ZeroSizedWithDrop)
+            .add("c", || 7u8)
+            .add("d", || ZeroSizedWithDrop);
+        t
+    };
+    let dag = Dag::from_graph("kept", g.clone())
+        .final_node("c")
+        .expect("c is a node")
+        .with_tasks(tasks())
+        .expect("binds");
+    let exec = dag.execute().expect("runs");
+    assert_eq!(exec.output_as::<u8>("c"), Some(&7));
+    assert!(
+        exec.output_as::<()>("a").is_none(),
+        "a unit output is not kept"
+    );
+    assert!(exec.output_as::<ZeroSizedWithDrop>("b").is_none());
+    // `b` was dropped by its consumer, `d` when it returned (nobody reads it).
+    assert_eq!(ZST_DROPS.load(Ordering::SeqCst), 2);
+    drop(exec);
+    assert_eq!(ZST_DROPS.load(Ordering::SeqCst), 2);
+
+    let keep = Dag::from_graph("kept_all", g)
+        .keep_outputs(true)
+        .final_node("c")
+        .expect("c is a node")
+        .with_tasks(tasks())
+        .expect("binds");
+    let exec = keep.execute().expect("runs");
+    assert_eq!(exec.output_as::<()>("a"), Some(&()));
+    assert!(exec.output_as::<ZeroSizedWithDrop>("b").is_some());
+    assert!(exec.output_as::<ZeroSizedWithDrop>("d").is_some());
+    assert_eq!(ZST_DROPS.load(Ordering::SeqCst), 2, "kept outputs live on");
+    drop(exec);
+    assert_eq!(
+        ZST_DROPS.load(Ordering::SeqCst),
+        4,
+        "dropped with the execution"
+    );
+}
+
+#[test]
+fn a_plain_run_records_who_ran_what_and_why_dependents_were_skipped() {
+    // Every field of every record is written by the settling worker in a plain run.
+    let mut g = Graph::builder();
+    g.add_nodes(["ok", "bad", "after_bad", "after_after"])
+        .add_edges([("bad", "after_bad"), ("after_bad", "after_after")]);
+    let dag = Dag::from_graph("records", g.build().expect("valid")).max_workers(2);
+    let mut tasks = Tasks::new();
+    tasks
+        .add("ok", || 1u8)
+        .add_fallible("bad", || Err::<u8, _>("broken".to_string()))
+        .add("after_bad", || 2u8)
+        .add("after_after", || 3u8);
+    let exec = dag.execute_with(&tasks).expect("runs");
+    let ok = exec.node("ok").expect("a node");
+    assert_eq!(ok.status, NodeStatus::Completed);
+    assert!(ok.worker.is_some_and(|w| w < 2), "{:?}", ok.worker);
+    assert_eq!(exec.status("bad"), Some(NodeStatus::Failed));
+    for skipped in ["after_bad", "after_after"] {
+        let r = exec.node(skipped).expect("a node");
+        assert_eq!(r.status, NodeStatus::Skipped);
+        assert_eq!(
+            r.error.as_deref(),
+            Some("upstream task `bad` failed"),
+            "{skipped}"
+        );
+        assert_eq!(r.worker.map(|w| w < 2), Some(true), "{skipped}");
+    }
+}
