@@ -5,7 +5,7 @@
 //! The graph is `graph_build_100k`'s (benches/executor.rs): a chain plus one pseudo-random
 //! forward edge per node (~200k edges); every body is `|| ()`. The names and the edge list
 //! are made once, outside the timing; each iteration is everything a program then does:
-//! - `graph_build_bind_100k`: `GraphBuilder::node` / `edge`, `build()`,
+//! - `graph_build_bind_100k`: `GraphBuilder::with_capacity`, `node` / `edge`, `build()`,
 //!   `Tasks::with_capacity` + `Tasks::add(id, ..)` per node, `Dag::from_graph(..).with_tasks`;
 //! - `graph_build_bind_100k_names`: the same by name (`add_node` / `add_edge`,
 //!   `Tasks::add(name, ..)`), for comparison;
@@ -14,7 +14,7 @@
 //!
 //! The `GraphDag` is dropped outside the timing.
 
-use dag::graph::{Graph, NodeId};
+use dag::graph::{Graph, GraphBuilder, NodeId};
 use dag::{Dag, GraphDag, Tasks};
 use divan::Bencher;
 use divan::counter::ItemsCount;
@@ -48,7 +48,7 @@ fn names() -> Vec<String> {
 
 /// Builds by id, binds by id.
 fn by_ids(names: &[String], edges: &[(usize, usize)]) -> GraphDag {
-    let mut b = Graph::builder();
+    let mut b = GraphBuilder::with_capacity(names.len(), edges.len());
     let ids: Vec<NodeId> = names.iter().map(|n| b.node(n.as_str())).collect();
     for &(from, to) in edges {
         b.edge(ids[from], ids[to]);

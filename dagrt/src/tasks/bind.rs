@@ -40,7 +40,7 @@ impl<'a> Tasks<'a> {
                 named: false,
                 slot: i,
             };
-            (place, self.by_id.seqs[i])
+            (place, self.by_id.seq(i))
         });
         if self.index.is_empty() {
             return by_id.map(|(place, _)| place);
@@ -49,7 +49,7 @@ impl<'a> Tasks<'a> {
             .index
             .get(graph.name(node))
             .filter(|&&slot| self.named.has(slot))
-            .map(|&slot| (Place { named: true, slot }, self.named.seqs[slot]));
+            .map(|&slot| (Place { named: true, slot }, self.named.seq(slot)));
         match (by_id, by_name) {
             (Some(a), Some(b)) => Some(if a.1 > b.1 { a.0 } else { b.0 }),
             (a, b) => a.or(b).map(|(place, _)| place),
@@ -195,8 +195,10 @@ impl Tasks<'static> {
         // (Slots past the last node are empty: `check_extra` said so.)
         let mut bodies = std::mem::take(&mut c.bodies);
         bodies.truncate(n);
-        // Every slot holds a body: this keeps them all, in place.
-        let bodies: Vec<DynBody<'static>> = bodies.into_iter().flatten().collect();
+        // Every slot holds a body: this keeps them all, in place (`filter_map` reuses the
+        // allocation, `flatten` does not).
+        #[allow(clippy::filter_map_identity)]
+        let bodies: Vec<DynBody<'static>> = bodies.into_iter().filter_map(|b| b).collect();
         let mut frees = std::mem::take(&mut c.frees);
         frees.truncate(n);
         let mut outputs = std::mem::take(&mut c.outputs);

@@ -13,7 +13,10 @@ pub(crate) struct Part<'a> {
     pub body: DynBody<'a>,
     pub frees: bool,
     pub output: OutputOf,
-    pub spec: Option<NodeSpec>,
+    /// `None`: the default spec (boxed: a `NodeSpec` is large and rarely set).
+    pub spec: Option<Box<NodeSpec>>,
+    /// When it was given; 0 while no body was given the other way (by name for an id, by
+    /// id for a name), so every body of the other kind comes later.
     pub seq: u32,
 }
 
@@ -24,7 +27,8 @@ pub(crate) struct Columns<'a> {
     pub bodies: Vec<Option<DynBody<'a>>>,
     pub frees: Vec<bool>,
     pub outputs: Vec<OutputOf>,
-    /// When each body was given.
+    /// When each body was given (shorter than `bodies` while every body was given one way:
+    /// a missing one is 0).
     pub seqs: Vec<u32>,
     /// Specs other than the default one (shorter than `bodies` until one is set).
     pub specs: Vec<Option<Box<NodeSpec>>>,
@@ -38,7 +42,7 @@ impl<'a> Columns<'a> {
             bodies: Vec::with_capacity(n),
             frees: Vec::with_capacity(n),
             outputs: Vec::with_capacity(n),
-            seqs: Vec::with_capacity(n),
+            seqs: Vec::new(),
             specs: Vec::new(),
             asyncs: Vec::new(),
         }
@@ -51,19 +55,30 @@ impl<'a> Columns<'a> {
 
     /// Puts `part` in `slot` (growing the columns); whether the slot was empty.
     pub(crate) fn set(&mut self, slot: usize, part: Part<'a>) -> bool {
+        if slot == self.bodies.len() && part.spec.is_none() && part.seq == 0 {
+            // The usual case: plain bodies given in slot order, one way only.
+            self.bodies.push(Some(part.body));
+            self.frees.push(part.frees);
+            self.outputs.push(part.output);
+            return true;
+        }
         if slot >= self.bodies.len() {
             let n = slot + 1;
             self.bodies.resize_with(n, || None);
             self.frees.resize(n, false);
             self.outputs.resize(n, OutputType::of::<()>);
-            self.seqs.resize(n, 0);
         }
         let was_empty = self.bodies[slot].replace(part.body).is_none();
         self.frees[slot] = part.frees;
         self.outputs[slot] = part.output;
-        self.seqs[slot] = part.seq;
+        if part.seq != 0 || slot < self.seqs.len() {
+            if slot >= self.seqs.len() {
+                self.seqs.resize(slot + 1, 0);
+            }
+            self.seqs[slot] = part.seq;
+        }
         if let Some(spec) = part.spec {
-            *self.spec_slot(slot) = Some(Box::new(spec));
+            *self.spec_slot(slot) = Some(spec);
         } else if let Some(old) = self.specs.get_mut(slot) {
             *old = None;
         }
@@ -71,6 +86,11 @@ impl<'a> Columns<'a> {
             *old = None;
         }
         was_empty
+    }
+
+    /// When the body in `slot` was given.
+    pub(crate) fn seq(&self, slot: usize) -> u32 {
+        self.seqs.get(slot).copied().unwrap_or(0)
     }
 
     /// Whether `slot` holds a body.

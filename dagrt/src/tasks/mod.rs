@@ -115,7 +115,8 @@ pub struct Tasks<'a> {
     pending_id_options: FxHashMap<NodeId, TaskOptions>,
     /// Whether an async task was added.
     any_async: bool,
-    /// Bodies given so far (orders a body given by name against one given by id).
+    /// Bodies given while some were given the other way (orders a body given by name
+    /// against one given by id for the same node).
     seq: u32,
 }
 
@@ -208,17 +209,24 @@ impl<'a> Tasks<'a> {
         body: DynBody<'a>,
         spec: Option<NodeSpec>,
     ) -> Place {
-        self.seq = self.seq.wrapping_add(1);
+        // Only bodies given while the other kind has some need an order.
+        let other = match node {
+            NodeKey::Name(_) => self.id_count,
+            NodeKey::Id(_) => self.index.len(),
+        };
+        if other > 0 {
+            self.seq = self.seq.saturating_add(1);
+        }
         let mut part = Part {
             body,
             frees: crate::task::frees::<T>(),
             output: OutputType::of::<T>,
-            spec,
-            seq: self.seq,
+            spec: spec.map(Box::new),
+            seq: if other > 0 { self.seq } else { 0 },
         };
         let options = |pending: Option<TaskOptions>, part: &mut Part<'_>| {
             if let Some(options) = pending {
-                part.spec.get_or_insert_with(NodeSpec::default).options = options;
+                part.spec.get_or_insert_with(Box::default).options = options;
             }
         };
         let place = match node {
