@@ -42,11 +42,13 @@ impl GraphDag {
 
     /// Binds task bodies to this DAG once, so that [`GraphDag::execute`] and
     /// [`GraphDag::run`] run it without looking anything up by name (the fastest way to run
-    /// a builder graph repeatedly).
+    /// a builder graph repeatedly). Bodies given by [`NodeId`] are bound without hashing a
+    /// name (see [`Tasks`]).
     ///
     /// # Errors
-    /// [`Error::MissingTask`] / [`Error::UnknownTask`] when `tasks` does not match the graph's
-    /// nodes.
+    /// [`Error::MissingTask`] naming the first node without a body; [`Error::UnknownTask`]
+    /// naming a body or options given for no node (a name, or `#id` for an id past the
+    /// graph's last node).
     pub fn with_tasks(mut self, tasks: Tasks<'static>) -> Result<Self, Error> {
         self.bound = Some(tasks.bind(&self.graph)?);
         Ok(self)

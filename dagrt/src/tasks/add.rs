@@ -1,9 +1,13 @@
 //! The ways to give a task body: plain, fallible, with inputs, mapped, persistent, async.
 
-use super::{DynAsyncBody, Tasks};
+#[cfg(feature = "tokio")]
+use super::DynAsyncBody;
+use super::Tasks;
 use crate::exec::DynBody;
 use crate::exec::policy::NodeSpec;
-use crate::graph::{IntoNodeKey, NodeKey};
+use crate::graph::IntoNodeKey;
+#[cfg(feature = "tokio")]
+use crate::graph::NodeKey;
 use crate::inputs::Inputs;
 use crate::persist::Codec;
 use crate::task::Fallible;

@@ -111,6 +111,7 @@ impl<'a> Columns<'a> {
     }
 
     /// Sets the async body of the body in `slot`.
+    #[cfg(feature = "tokio")]
     pub(crate) fn set_async(&mut self, slot: usize, body: DynAsyncBody<'a>) {
         if slot >= self.asyncs.len() {
             self.asyncs.resize_with(slot + 1, || None);

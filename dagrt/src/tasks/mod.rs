@@ -266,7 +266,7 @@ impl<'a> Tasks<'a> {
         }
     }
 
-    /// Number of task bodies.
+    /// Number of task bodies (a node's body given both by name and by id counts twice).
     #[must_use]
     pub fn len(&self) -> usize {
         self.index.len() + self.id_count
@@ -292,3 +292,6 @@ impl fmt::Debug for Tasks<'_> {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests;
