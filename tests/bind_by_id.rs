@@ -284,3 +284,20 @@ fn persistent_bodies_by_id_are_cached() {
     assert_eq!(second.cache_stats().hits, 2);
     assert_eq!(dag.run::<u64>().expect("runs"), 6);
 }
+
+#[test]
+fn the_readme_example_runs() -> Result<(), Box<dyn std::error::Error>> {
+    let mut b = Graph::builder();
+    let ids: Vec<_> = (0..100_000).map(|i| b.node(format!("n{i}"))).collect();
+    for w in ids.windows(2) {
+        b.edge(w[0], w[1]);
+    }
+    let mut tasks = Tasks::with_capacity(ids.len());
+    tasks.add(ids[0], || 0u64);
+    for &id in &ids[1..] {
+        tasks.add_with_inputs(id, |i| Ok::<_, dag::InputError>(i.get::<u64>(0)? + 1));
+    }
+    let dag = Dag::from_graph("count", b.build()?).with_tasks(tasks)?;
+    assert_eq!(dag.run::<u64>()?, 99_999);
+    Ok(())
+}
