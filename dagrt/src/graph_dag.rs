@@ -3,10 +3,10 @@
 use crate::config::{RunConfig, config_methods, debug_config};
 use crate::error::Error;
 use crate::exec::policy::NodeSpec;
-use crate::exec::{Bodies, DynBody, Execution};
+use crate::exec::{Bodies, Execution};
 use crate::graph::{Graph, NodeId};
 use crate::launch::{Launch, Memory, check_output, take_final};
-use crate::tasks::{OutputType, Tasks};
+use crate::tasks::{Bound, Tasks};
 use std::any::Any;
 use std::collections::HashMap;
 use std::fmt;
@@ -27,16 +27,6 @@ pub struct GraphDag {
     /// The graph's only sink, if it has exactly one (found once: a run must not scan nodes).
     only_sink: Option<NodeId>,
     bound: Option<Bound>,
-}
-
-/// Task bodies bound to the graph once, in node order.
-struct Bound {
-    bodies: Vec<DynBody<'static>>,
-    frees: Vec<bool>,
-    outputs: Vec<OutputType>,
-    specs: Vec<NodeSpec>,
-    /// Empty when no task is async.
-    asyncs: Vec<Option<crate::tasks::DynAsyncBody<'static>>>,
 }
 
 impl GraphDag {
@@ -62,44 +52,15 @@ impl GraphDag {
 
     /// Binds task bodies to this DAG once, so that [`GraphDag::execute`] and
     /// [`GraphDag::run`] run it without looking anything up by name (the fastest way to run
-    /// a builder graph repeatedly).
+    /// a builder graph repeatedly). Bodies given by [`NodeId`] are bound without hashing a
+    /// name (see [`Tasks`]).
     ///
     /// # Errors
-    /// [`Error::MissingTask`] / [`Error::UnknownTask`] when `tasks` does not match the graph's
-    /// nodes.
-    pub fn with_tasks(mut self, mut tasks: Tasks<'static>) -> Result<Self, Error> {
-        let graph = &self.graph;
-        tasks.check(graph)?;
-        tasks.check_pending_options()?;
-        let n = graph.len();
-        // Without a persistent, mapped or optioned task every spec is the default one: none is
-        // kept, so a run does not scan a spec per node (see `Launch::specs`).
-        let special = tasks.special_specs();
-        let mut bound = Bound {
-            bodies: Vec::with_capacity(n),
-            frees: Vec::with_capacity(n),
-            outputs: Vec::with_capacity(n),
-            specs: Vec::with_capacity(if special { n } else { 0 }),
-            asyncs: Vec::new(),
-        };
-        let mut asyncs = Vec::with_capacity(n);
-        for node in graph.nodes() {
-            let name = graph.name(node);
-            let entry = tasks.take(name).ok_or_else(|| Error::MissingTask {
-                node: name.to_string(),
-            })?;
-            bound.bodies.push(entry.body);
-            bound.frees.push(entry.frees);
-            bound.outputs.push(entry.output);
-            if special {
-                bound.specs.push(entry.spec);
-            }
-            asyncs.push(entry.async_body);
-        }
-        if asyncs.iter().any(Option::is_some) {
-            bound.asyncs = asyncs;
-        }
-        self.bound = Some(bound);
+    /// [`Error::MissingTask`] naming the first node without a body; [`Error::UnknownTask`]
+    /// naming a body or options given for no node (a name, or `#id` for an id past the
+    /// graph's last node).
+    pub fn with_tasks(mut self, tasks: Tasks<'static>) -> Result<Self, Error> {
+        self.bound = Some(tasks.bind(&self.graph)?);
         Ok(self)
     }
 
@@ -171,7 +132,7 @@ impl GraphDag {
     pub fn run<T: Any>(&self) -> Result<T, Error> {
         let bound = self.bound()?;
         let fin = self.final_of()?;
-        let found = bound.outputs[fin.index()];
+        let found = (bound.outputs[fin.index()])();
         check_output::<T>(&self.graph, fin, found)?;
         take_final(self.execute()?, fin, found.name)
     }
@@ -224,10 +185,7 @@ impl GraphDag {
     pub fn run_with<T: Any>(&self, tasks: &Tasks<'_>) -> Result<T, Error> {
         let r = tasks.resolve(&self.graph)?;
         let fin = self.final_of()?;
-        let name = self.graph.name(fin);
-        let found = tasks.output_type(name).ok_or_else(|| Error::MissingTask {
-            node: name.to_string(),
-        })?;
+        let found = tasks.output_type(&self.graph, fin)?;
         check_output::<T>(&self.graph, fin, found)?;
         let mut launch = self.launch(Bodies::Refs(&r.bodies), &r.frees, &r.specs, Some(fin));
         launch.asyncs = r.asyncs;

@@ -91,17 +91,27 @@ impl GraphBuilder {
         Self::default()
     }
 
-    /// Adds a node.
-    pub fn add_node(&mut self, name: impl Into<String>) -> &mut Self {
-        self.names.push(Arc::from(name.into()));
+    /// An empty builder with room for `nodes` nodes and `edges` edges given by id
+    /// ([`GraphBuilder::node`], [`GraphBuilder::edge`]) before it reallocates.
+    pub fn with_capacity(nodes: usize, edges: usize) -> Self {
+        GraphBuilder {
+            names: Vec::with_capacity(nodes),
+            edges: Vec::new(),
+            id_edges: Vec::with_capacity(edges),
+        }
+    }
+
+    /// Adds a node (its name is copied once, into the graph's own storage).
+    pub fn add_node(&mut self, name: impl AsRef<str>) -> &mut Self {
+        self.names.push(Arc::from(name.as_ref()));
         self
     }
 
     /// Adds a node and returns its id, for [`GraphBuilder::edge`]: the fastest way to build
     /// large graphs (no name lookup per edge).
-    pub fn node(&mut self, name: impl Into<String>) -> NodeId {
+    pub fn node(&mut self, name: impl AsRef<str>) -> NodeId {
         let id = NodeId(u32::try_from(self.names.len()).unwrap_or(u32::MAX));
-        self.names.push(Arc::from(name.into()));
+        self.names.push(Arc::from(name.as_ref()));
         id
     }
 
@@ -116,10 +126,10 @@ impl GraphBuilder {
     pub fn add_nodes<I, S>(&mut self, names: I) -> &mut Self
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: AsRef<str>,
     {
         self.names
-            .extend(names.into_iter().map(|n| Arc::from(n.into())));
+            .extend(names.into_iter().map(|n| Arc::from(n.as_ref())));
         self
     }
 
@@ -149,6 +159,9 @@ impl GraphBuilder {
     pub fn build(&self) -> Result<Graph, GraphError> {
         let mut index: FxHashMap<Arc<str>, NodeId> = FxHashMap::default();
         index.reserve(self.names.len());
+        // The graph's names, cloned in the same pass as the index is filled (each clone and
+        // each hash touch the name's allocation: once, not twice).
+        let mut names = Vec::with_capacity(self.names.len());
         for (i, n) in self.names.iter().enumerate() {
             let id = u32::try_from(i).map_err(|_| GraphError::TooLarge)?;
             if index.insert(n.clone(), NodeId(id)).is_some() {
@@ -156,19 +169,26 @@ impl GraphBuilder {
                     name: n.to_string(),
                 });
             }
+            names.push(n.clone());
+        }
+        let n = self.names.len();
+        if let Some(&(from, to)) = self
+            .id_edges
+            .iter()
+            .find(|&&(from, to)| from as usize >= n || to as usize >= n)
+        {
+            let bad = if from as usize >= n { from } else { to };
+            return Err(GraphError::UnknownNode {
+                name: format!("#{bad}"),
+                edge: (format!("#{from}"), format!("#{to}")),
+            });
+        }
+        if self.edges.is_empty() {
+            // Every edge by id: no copy of the edge list.
+            return Graph::from_parts_indexed(names, &self.id_edges, index);
         }
         let mut edges = Vec::with_capacity(self.edges.len() + self.id_edges.len());
-        let n = self.names.len();
-        for &(from, to) in &self.id_edges {
-            if let Some(&bad) = [from, to].iter().find(|&&i| i as usize >= n) {
-                let name = format!("#{bad}");
-                return Err(GraphError::UnknownNode {
-                    name: name.clone(),
-                    edge: (format!("#{from}"), format!("#{to}")),
-                });
-            }
-            edges.push((from, to));
-        }
+        edges.extend_from_slice(&self.id_edges);
         for (from, to) in &self.edges {
             let look = |name: &String| {
                 index
@@ -181,7 +201,7 @@ impl GraphBuilder {
             };
             edges.push((look(from)?, look(to)?));
         }
-        Graph::from_parts_indexed(self.names.clone(), &edges, index)
+        Graph::from_parts_indexed(names, &edges, index)
     }
 }
 
@@ -224,17 +244,21 @@ impl Graph {
         let succ_start = prefix_sums(&outdeg);
         let mut preds = vec![NodeId(0); edges.len()];
         let mut succs = vec![NodeId(0); edges.len()];
-        let mut pfill = pred_start.clone();
-        let mut sfill = succ_start.clone();
+        // The degrees count again as each row fills (no copy of the row starts): `indeg` is
+        // whole again afterwards, for Kahn's algorithm below.
+        indeg.fill(0);
+        outdeg.fill(0);
         for &(a, b) in edges {
-            preds[pfill[b as usize] as usize] = NodeId(a);
-            pfill[b as usize] += 1;
-            succs[sfill[a as usize] as usize] = NodeId(b);
-            sfill[a as usize] += 1;
+            let (a, b) = (a as usize, b as usize);
+            preds[(pred_start[b] + indeg[b]) as usize] = NodeId(a as u32);
+            indeg[b] += 1;
+            succs[(succ_start[a] + outdeg[a]) as usize] = NodeId(b as u32);
+            outdeg[a] += 1;
         }
         // Repeated edges: a node's successor list holding the same target twice. Checked with a
-        // stamp array, O(V+E).
-        let mut stamp = vec![u32::MAX; n];
+        // stamp array (`outdeg`'s memory), O(V+E).
+        let mut stamp = outdeg;
+        stamp.fill(u32::MAX);
         for a in 0..n {
             for s in &succs[succ_start[a] as usize..succ_start[a + 1] as usize] {
                 if stamp[s.index()] == a as u32 {

@@ -27,8 +27,10 @@
 
 mod builder;
 mod export;
+mod key;
 
 pub use builder::{GraphBuilder, GraphError};
+pub use key::{IntoNodeKey, NodeKey};
 
 use foldhash::HashMap as FxHashMap;
 use std::fmt;

@@ -202,3 +202,53 @@ fn hostile_names_never_merge_nodes_or_break_lines() {
     assert_eq!(mermaid.lines().count(), 1 + names.len() + 2, "{mermaid}");
     assert!(mermaid.ends_with("    n0 --> n1\n    n3 --> n4\n"));
 }
+
+#[test]
+fn edges_by_id_build_the_graph_edges_by_name_build() {
+    let nodes = ["a", "b", "c", "d"];
+    let edges = [(0, 1), (0, 2), (2, 1), (1, 3)];
+    let by_name: Vec<(&str, &str)> = edges.iter().map(|&(x, y)| (nodes[x], nodes[y])).collect();
+    let g1 = build(&nodes, &by_name).expect("valid");
+    let mut b = GraphBuilder::with_capacity(nodes.len(), edges.len());
+    let ids: Vec<NodeId> = nodes.iter().map(|&n| b.node(n)).collect();
+    for &(x, y) in &edges {
+        b.edge(ids[x], ids[y]);
+    }
+    let g2 = b.build().expect("valid");
+    assert_eq!(g1.topological_order(), g2.topological_order());
+    for n in g1.nodes() {
+        assert_eq!(g1.predecessors(n), g2.predecessors(n));
+        assert_eq!(g1.successors(n), g2.successors(n));
+        assert_eq!(g1.level(n), g2.level(n));
+    }
+    assert_eq!(names(&g2, g2.topological_order()), ["a", "c", "b", "d"]);
+    assert_eq!(names(&g2, g2.predecessors(ids[1])), ["a", "c"]);
+}
+
+#[test]
+fn edges_by_id_are_checked_like_edges_by_name() {
+    let mut other = GraphBuilder::new();
+    let far: Vec<NodeId> = (0..3).map(|i| other.node(format!("x{i}"))).collect();
+    let mut b = GraphBuilder::new();
+    let a = b.node("a");
+    b.add_node("c");
+    b.edge(a, far[2]);
+    assert_eq!(
+        b.build().expect_err("unknown id").to_string(),
+        "edge `#0` -> `#2` names `#2`, which is not a node; add it with add_node first"
+    );
+    let mut b = GraphBuilder::new();
+    let (a2, c2) = (b.node("a"), b.node("c"));
+    b.edge(a2, c2).edge(a2, c2);
+    assert_eq!(
+        b.build().expect_err("repeated").to_string(),
+        "edge `a` -> `c` is added twice"
+    );
+    let mut b = GraphBuilder::new();
+    let (x, y) = (b.node("x"), b.node("y"));
+    b.edge(x, y).edge(y, x);
+    assert_eq!(
+        b.build().expect_err("cycle").to_string(),
+        "dependency cycle: x -> y -> x"
+    );
+}
