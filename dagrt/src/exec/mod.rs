@@ -43,6 +43,8 @@ struct NodeState {
     pending: AtomicU32,
     consumers: AtomicU32,
     cause: AtomicU32,
+    /// The node's number of predecessors (fixed for the run).
+    preds: u32,
 }
 
 pub(crate) struct Ctx<'a> {
@@ -111,6 +113,7 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
                 pending: AtomicU32::new(preds),
                 consumers: AtomicU32::new(succs),
                 cause: AtomicU32::new(NONE),
+                preds,
             })
             .collect(),
         slots: {
@@ -210,6 +213,21 @@ impl Ctx<'_> {
     fn dec(&self, n: NodeId) -> bool {
         let pending = &self.state[n.index()].pending;
         pending.load(Ordering::Acquire) == 1 || pending.fetch_sub(1, Ordering::AcqRel) == 1
+    }
+
+    /// When node `n`, about to run on this worker, starts: `known` (the end of the predecessor
+    /// this worker just ran) when that was its only predecessor, else now. With several
+    /// predecessors another one may have ended later on another worker, and a node must not
+    /// start before any of its predecessors ended (a fresh read after the acquiring decrement
+    /// is later than every predecessor's end).
+    #[inline]
+    fn start_of(&self, n: NodeId, known: Option<u64>) -> u64 {
+        debug_assert!(n.index() < self.state.len());
+        // SAFETY: `n` is a node of this run's graph; `state` has an entry per node.
+        match known {
+            Some(t) if unsafe { self.state.get_unchecked(n.index()) }.preds <= 1 => t,
+            _ => self.clock.raw(),
+        }
     }
 
     /// Counts one consumer of `p` as done; true when it was the last one (same reasoning as
@@ -549,6 +567,8 @@ fn run_from<'s>(
     }
     let mut start = start;
     loop {
+        // A known start only for a node whose only predecessor ended on this worker.
+        start = start.map(|t| ctx.start_of(n, Some(t)));
         let end = match ctx.wait {
             Some(w) if w.waits(n) => match wait::begin(ctx, w, s, n, start) {
                 Some(end) => end,
@@ -581,7 +601,7 @@ fn run_plain_from<'s>(
     worker: u32,
     start: Option<u64>,
 ) {
-    let mut start = start.unwrap_or_else(|| ctx.clock.raw());
+    let mut start = ctx.start_of(n, start);
     loop {
         // SAFETY: `n` is a node of this run's graph.
         let succs = unsafe { ctx.graph.successors_unchecked(n) };
@@ -599,7 +619,7 @@ fn run_plain_from<'s>(
             _ => release(ctx, s, succs, depth, Some(end)),
         };
         match next {
-            Some(next) => (n, start) = (next, end),
+            Some(next) => (n, start) = (next, ctx.start_of(next, Some(end))),
             None => return,
         }
     }
