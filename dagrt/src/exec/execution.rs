@@ -84,21 +84,26 @@ impl Execution {
         max_workers: usize,
         final_node: Option<NodeId>,
     ) -> Self {
+        let waits = if raw.waits.is_empty() {
+            Vec::new()
+        } else {
+            super::tracing::waits::build(raw.waits, &raw.pools, |a, b| {
+                super::clock().delta_as_nanos(a, b) as f64 / 1e9
+            })
+        };
         Execution {
             dag_name,
             dag_description,
             run_id,
             view: RunView {
                 graph,
-                records: Arc::new(raw.records),
-                errors: Arc::new(raw.errors),
-                attempts: Arc::new(raw.attempts),
-                elements: Arc::new(raw.elements),
-                waits: Arc::new(super::tracing::waits::build(
-                    raw.waits,
-                    &raw.pools,
-                    |a, b| super::clock().delta_as_nanos(a, b) as f64 / 1e9,
-                )),
+                facts: Arc::new(RunFacts {
+                    records: raw.records,
+                    errors: raw.errors,
+                    attempts: raw.attempts,
+                    elements: raw.elements,
+                    waits,
+                }),
                 cancel_reason: raw.cancel_reason,
                 t0: raw.t0,
                 t_end: raw.t_end,
@@ -174,6 +179,11 @@ impl Execution {
     /// Every node's result, in node-id order.
     pub fn nodes(&self) -> impl ExactSizeIterator<Item = NodeResult<'_>> + '_ {
         self.view.graph.nodes().map(|id| self.node_result(id))
+    }
+
+    /// The status of node `id` (which must be a node of the graph).
+    pub(crate) fn status_at(&self, id: NodeId) -> NodeStatus {
+        self.view.records[id.index()].status
     }
 
     /// The status of the node called `name`.
@@ -343,22 +353,36 @@ impl fmt::Debug for Execution {
 }
 
 /// The recorded facts of one run, shared (cheaply, by `Arc`) between an [`Execution`] and the
-/// trace built from it on demand.
+/// trace built from it on demand. The vectors are behind one `Arc` (one allocation per run);
+/// they read as fields of the view (`view.records`) through `Deref`.
 #[derive(Clone)]
 pub(crate) struct RunView {
     pub(crate) graph: Arc<Graph>,
-    pub(crate) records: Arc<Vec<Record>>,
-    pub(crate) errors: Arc<Vec<(u32, String)>>,
-    pub(crate) attempts: Arc<Vec<super::retry::Attempt>>,
-    pub(crate) elements: Arc<Vec<super::ElementRun>>,
-    /// The waiting events (resources, gates), in tick order.
-    pub(crate) waits: Arc<Vec<super::tracing::waits::WaitTrace>>,
+    facts: Arc<RunFacts>,
     /// Why the `Cancelled` nodes were cancelled (a [`super::cancel`] reason).
     pub(crate) cancel_reason: u8,
     pub(crate) t0: u64,
     pub(crate) t_end: u64,
     /// The ticks are nanoseconds (a run rebuilt from its record), not raw clock ticks.
     pub(crate) nanos: bool,
+}
+
+/// What a run recorded, per node and per event; read through a [`RunView`].
+pub(crate) struct RunFacts {
+    pub(crate) records: Vec<Record>,
+    pub(crate) errors: Vec<(u32, String)>,
+    pub(crate) attempts: Vec<super::retry::Attempt>,
+    pub(crate) elements: Vec<super::ElementRun>,
+    /// The waiting events (resources, gates), in tick order.
+    pub(crate) waits: Vec<super::tracing::waits::WaitTrace>,
+}
+
+impl std::ops::Deref for RunView {
+    type Target = RunFacts;
+
+    fn deref(&self) -> &RunFacts {
+        &self.facts
+    }
 }
 
 impl RunView {
@@ -421,5 +445,55 @@ pub(crate) fn new_run_id(started_at: SystemTime) -> String {
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_micros());
     let seq = COUNTER.fetch_add(1, Ordering::Relaxed);
-    format!("{micros:x}-{:x}-{seq:x}", std::process::id())
+    run_id_of(micros, std::process::id(), seq)
+}
+
+/// `{micros:x}-{pid:x}-{seq:x}`, written without `format!` (one allocation).
+fn run_id_of(micros: u128, pid: u32, seq: u64) -> String {
+    /// Appends the lowercase hex digits of `v` (no leading zeros; "0" for 0).
+    fn hex(out: &mut Vec<u8>, mut v: u128) {
+        let mut digits = [0u8; 32];
+        let mut i = digits.len();
+        loop {
+            i -= 1;
+            digits[i] = b"0123456789abcdef"[(v & 0xf) as usize];
+            v >>= 4;
+            if v == 0 {
+                break;
+            }
+        }
+        out.extend_from_slice(&digits[i..]);
+    }
+    // At most 32 + 1 + 8 + 1 + 16 bytes.
+    let mut out = Vec::with_capacity(58);
+    hex(&mut out, micros);
+    out.push(b'-');
+    hex(&mut out, u128::from(pid));
+    out.push(b'-');
+    hex(&mut out, u128::from(seq));
+    // Hex digits and dashes: always valid UTF-8.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::run_id_of;
+
+    #[test]
+    fn a_run_id_is_the_three_numbers_in_lowercase_hex() {
+        for (micros, pid, seq) in [
+            (0, 0, 0),
+            (1, 1, 1),
+            (0xf, 0x10, 0xff),
+            (0x63f1_2a4b_9c01, 4242, 17),
+            (u128::from(u64::MAX), u32::MAX, u64::MAX),
+            (u128::MAX, 0xdead_beef, 0x0123_4567_89ab_cdef),
+        ] {
+            assert_eq!(
+                run_id_of(micros, pid, seq),
+                format!("{micros:x}-{pid:x}-{seq:x}")
+            );
+        }
+        assert_eq!(run_id_of(0x1a2b, 0xc, 0), "1a2b-c-0");
+    }
 }
