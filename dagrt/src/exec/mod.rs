@@ -38,7 +38,6 @@ const LEAF: usize = 16;
 const MAX_DEPTH: u32 = 48;
 pub(crate) const NONE: u32 = u32::MAX;
 
-
 struct NodeState {
     pending: AtomicU32,
     consumers: AtomicU32,
@@ -58,7 +57,7 @@ pub(crate) struct Ctx<'a> {
     errors: Mutex<Vec<(u32, String)>>,
     /// The run's cancellation flag ([`cancel::RUNNING`] until cancelled).
     cancelled: &'a AtomicU8,
-    clock: &'static quanta::Clock,
+    clock: &'static clock::Clock,
     #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
     labels: (&'a str, &'a str),
     policies: Option<&'a Policies<'a>>,
