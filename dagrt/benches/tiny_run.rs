@@ -12,7 +12,8 @@
 //!
 //! With `TINY_RUNS=n` in the environment the binary does the first run and then `n` tiny
 //! runs, and exits (no divan): `callgrind` of `n = 2000` minus `n = 0`, divided by 2000, is the
-//! instructions of one run.
+//! instructions of one run. With `TINY_PHASES=1` it prints where a first run's time goes
+//! (registry, a bare 2-thread rayon pool's creation and first job, the run) and exits.
 
 use dag::Dag;
 use divan::Bencher;

@@ -1,9 +1,9 @@
 //! Enter: how a plain run (no waiting node) gets from the calling thread onto the pool and back.
 //!
 //! A caller outside every rayon pool hands the run to one of the pool's workers as a spawned
-//! job and waits on a [`Latch`] that spins for a few microseconds before parking: a tiny run
-//! is over before the caller would have gone to sleep, so it returns without being woken
-//! (`pool.scope` blocks the caller on a mutex and condvar, and waking it costs microseconds).
+//! job and waits on a [`Latch`] that spins (mostly yielding) for up to 20 µs before parking:
+//! a tiny run is over before the caller would have gone to sleep, so it returns without being
+//! woken (`pool.scope` blocks the caller on a mutex and condvar; waking it costs µs).
 //! A caller that is a rayon worker itself enters with `pool.scope` as before: in place on a
 //! worker of the same pool, and stealing its own pool's work while it waits on another one.
 
@@ -119,10 +119,13 @@ const SLEEPING: u32 = 1;
 /// The latch is set: the waiter may return (and free the latch).
 const SET: u32 = 2;
 
-/// How long a waiter spins (`spin_loop`, then `yield_now`) before it parks.
-const SPIN: Duration = Duration::from_micros(5);
-/// Latch loads between two reads of the clock while spinning.
-const SPINS_PER_CHECK: u32 = 64;
+/// How long a waiter spins (`spin_loop`, then `yield_now`) before it parks. Yielding, it
+/// leaves the core to a worker that shares it; 5 µs let a run that was preempted park and pay
+/// a wake-up of hundreds of µs, 20 µs did not (benches/tiny_run.rs, 2 cores).
+const SPIN: Duration = Duration::from_micros(20);
+/// Latch loads (each followed by a `spin_loop` hint) between two reads of the clock and a
+/// `yield_now`: few, since 64 hints (≈ 3 µs here) kept a worker on the same core waiting.
+const SPINS_PER_CHECK: u32 = 2;
 
 /// Set once by a worker, waited on by one thread: it spins for [`SPIN`], then parks until set.
 pub(super) struct Latch {

@@ -451,19 +451,23 @@ pub(crate) fn new_run_id(started_at: SystemTime) -> String {
 /// `{micros:x}-{pid:x}-{seq:x}`, written without `format!` (one allocation).
 fn run_id_of(micros: u128, pid: u32, seq: u64) -> String {
     /// Appends the lowercase hex digits of `v` (no leading zeros; "0" for 0).
-    fn hex(out: &mut Vec<u8>, mut v: u128) {
-        let mut digits = [0u8; 32];
-        let mut i = digits.len();
-        loop {
-            i -= 1;
-            digits[i] = b"0123456789abcdef"[(v & 0xf) as usize];
-            v >>= 4;
-            if v == 0 {
-                break;
-            }
+    fn hex(out: &mut Vec<u8>, v: u128) {
+        let digits = (128 - v.leading_zeros()).div_ceil(4).max(1);
+        // Today's micros fit in 64 bits: shift a u64 then (cheaper than a u128).
+        match u64::try_from(v) {
+            Ok(v) => out.extend(
+                (0..digits)
+                    .rev()
+                    .map(|i| DIGITS[(v >> (4 * i)) as usize & 0xf]),
+            ),
+            Err(_) => out.extend(
+                (0..digits)
+                    .rev()
+                    .map(|i| DIGITS[(v >> (4 * i)) as usize & 0xf]),
+            ),
         }
-        out.extend_from_slice(&digits[i..]);
     }
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     // At most 32 + 1 + 8 + 1 + 16 bytes.
     let mut out = Vec::with_capacity(58);
     hex(&mut out, micros);
