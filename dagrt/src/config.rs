@@ -13,7 +13,8 @@ pub(crate) struct RunConfig {
     pub profile: bool,
     /// `None`: `DAG_TRACING` decides.
     pub tracing: Option<bool>,
-    /// `DAG_TRACING`'s verdict, read at this DAG's first run that asks (see [`RunConfig::tracing_on`]).
+    /// `DAG_TRACING`'s verdict, read at this DAG's first run that asks for it (see
+    /// [`RunConfig::tracing_on`]).
     tracing_env: OnceLock<(bool, Option<String>)>,
     /// The name and description as the executions share them (made at the first run; a new
     /// description clears them).

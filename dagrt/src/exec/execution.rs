@@ -1,6 +1,12 @@
 //! Execution: what one run did — per-node statuses, timings, workers, errors and outputs.
 
-use super::{NONE, NodeStatus, RawRun, Record, ReuseSource, policy};
+mod run_id;
+mod view;
+
+pub(crate) use run_id::new_run_id;
+pub(crate) use view::{RunFacts, RunView};
+
+use super::{NodeStatus, RawRun, ReuseSource, policy};
 use crate::graph::{Graph, NodeId};
 use crate::task::{Task, TaskDescriptor};
 use crate::value::Value;
@@ -352,152 +358,5 @@ impl fmt::Debug for Execution {
     }
 }
 
-/// The recorded facts of one run, shared (cheaply, by `Arc`) between an [`Execution`] and the
-/// trace built from it on demand. The vectors are behind one `Arc` (one allocation per run);
-/// they read as fields of the view (`view.records`) through `Deref`.
-#[derive(Clone)]
-pub(crate) struct RunView {
-    pub(crate) graph: Arc<Graph>,
-    facts: Arc<RunFacts>,
-    /// Why the `Cancelled` nodes were cancelled (a [`super::cancel`] reason).
-    pub(crate) cancel_reason: u8,
-    pub(crate) t0: u64,
-    pub(crate) t_end: u64,
-    /// The ticks are nanoseconds (a run rebuilt from its record), not raw clock ticks.
-    pub(crate) nanos: bool,
-}
-
-/// What a run recorded, per node and per event; read through a [`RunView`].
-pub(crate) struct RunFacts {
-    pub(crate) records: Vec<Record>,
-    pub(crate) errors: Vec<(u32, String)>,
-    pub(crate) attempts: Vec<super::retry::Attempt>,
-    pub(crate) elements: Vec<super::ElementRun>,
-    /// The waiting events (resources, gates), in tick order.
-    pub(crate) waits: Vec<super::tracing::waits::WaitTrace>,
-}
-
-impl std::ops::Deref for RunView {
-    type Target = RunFacts;
-
-    fn deref(&self) -> &RunFacts {
-        &self.facts
-    }
-}
-
-impl RunView {
-    pub(crate) fn total_duration_seconds(&self) -> f64 {
-        self.seconds(self.t_end)
-    }
-
-    pub(crate) fn seconds(&self, raw: u64) -> f64 {
-        if raw <= self.t0 {
-            return 0.0;
-        }
-        if self.nanos {
-            return (raw - self.t0) as f64 / 1e9;
-        }
-        super::clock().delta_as_nanos(self.t0, raw) as f64 / 1e9
-    }
-
-    fn error_of(&self, id: NodeId) -> Option<&str> {
-        let i = self.errors.binary_search_by_key(&id.0, |e| e.0).ok()?;
-        Some(&self.errors[i].1)
-    }
-
-    pub(crate) fn node_result(&self, id: NodeId) -> NodeResult<'_> {
-        let r = &self.records[id.index()];
-        let (start, end) = (self.seconds(r.start), self.seconds(r.end));
-        let error = match r.status {
-            NodeStatus::Skipped if r.cause != NONE => Some(format!(
-                "upstream task `{}` failed",
-                self.graph.name(NodeId(r.cause))
-            )),
-            NodeStatus::Cancelled => Some(super::cancel::message(self.cancel_reason).to_string()),
-            _ => self.error_of(id).map(str::to_string),
-        };
-        NodeResult {
-            id,
-            name: self.graph.name(id),
-            status: r.status,
-            start,
-            end,
-            duration: (end - start).max(0.0),
-            worker: (r.worker != NONE).then_some(r.worker as usize),
-            error,
-            attempts: r
-                .attempts
-                .max(u32::from(r.flags & REUSED == 0 && r.status.ran())),
-            reused_from: ReuseSource::of_flags(r.flags),
-            cache_miss: r.flags & policy::CACHE_MISS != 0,
-        }
-    }
-}
-
 const REUSED: u8 =
     policy::HIT_CACHE | policy::HIT_CHECKPOINT | policy::HIT_PREVIOUS | policy::PROVIDED;
-
-/// A run id unique across runs and processes: `{unix µs}-{pid}-{counter}` in hex.
-pub(crate) fn new_run_id(started_at: SystemTime) -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let micros = started_at
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.as_micros());
-    let seq = COUNTER.fetch_add(1, Ordering::Relaxed);
-    run_id_of(micros, std::process::id(), seq)
-}
-
-/// `{micros:x}-{pid:x}-{seq:x}`, written without `format!` (one allocation).
-fn run_id_of(micros: u128, pid: u32, seq: u64) -> String {
-    /// Appends the lowercase hex digits of `v` (no leading zeros; "0" for 0).
-    fn hex(out: &mut Vec<u8>, v: u128) {
-        let digits = (128 - v.leading_zeros()).div_ceil(4).max(1);
-        // Today's micros fit in 64 bits: shift a u64 then (cheaper than a u128).
-        match u64::try_from(v) {
-            Ok(v) => out.extend(
-                (0..digits)
-                    .rev()
-                    .map(|i| DIGITS[(v >> (4 * i)) as usize & 0xf]),
-            ),
-            Err(_) => out.extend(
-                (0..digits)
-                    .rev()
-                    .map(|i| DIGITS[(v >> (4 * i)) as usize & 0xf]),
-            ),
-        }
-    }
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    // At most 32 + 1 + 8 + 1 + 16 bytes.
-    let mut out = Vec::with_capacity(58);
-    hex(&mut out, micros);
-    out.push(b'-');
-    hex(&mut out, u128::from(pid));
-    out.push(b'-');
-    hex(&mut out, u128::from(seq));
-    // Hex digits and dashes: always valid UTF-8.
-    String::from_utf8(out).unwrap_or_default()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::run_id_of;
-
-    #[test]
-    fn a_run_id_is_the_three_numbers_in_lowercase_hex() {
-        for (micros, pid, seq) in [
-            (0, 0, 0),
-            (1, 1, 1),
-            (0xf, 0x10, 0xff),
-            (0x63f1_2a4b_9c01, 4242, 17),
-            (u128::from(u64::MAX), u32::MAX, u64::MAX),
-            (u128::MAX, 0xdead_beef, 0x0123_4567_89ab_cdef),
-        ] {
-            assert_eq!(
-                run_id_of(micros, pid, seq),
-                format!("{micros:x}-{pid:x}-{seq:x}")
-            );
-        }
-        assert_eq!(run_id_of(0x1a2b, 0xc, 0), "1a2b-c-0");
-    }
-}
