@@ -13,6 +13,12 @@ pub(crate) struct RunConfig {
     pub profile: bool,
     /// `None`: `DAG_TRACING` decides.
     pub tracing: Option<bool>,
+    /// `DAG_TRACING`'s verdict, read at this DAG's first run that asks for it (see
+    /// [`RunConfig::tracing_on`]).
+    tracing_env: OnceLock<(bool, Option<String>)>,
+    /// The name and description as the executions share them (made at the first run; a new
+    /// description clears them).
+    labels: OnceLock<(Arc<str>, Arc<str>)>,
     pub max_workers: Option<usize>,
     pub fail_fast: bool,
     pub keep_outputs: bool,
@@ -45,6 +51,8 @@ impl RunConfig {
             description: String::new(),
             profile: false,
             tracing: None,
+            tracing_env: OnceLock::new(),
+            labels: OnceLock::new(),
             max_workers: None,
             fail_fast: false,
             keep_outputs: false,
@@ -64,11 +72,35 @@ impl RunConfig {
     }
 
     /// Whether this run is traced, and a warning when `DAG_TRACING` holds no known value.
+    /// The variable is read once per DAG, at its first run without `.tracing(..)` (a run
+    /// reads it in microseconds; the environment, under a lock, would be a tenth of that).
     pub(crate) fn tracing_on(&self) -> (bool, Option<String>) {
         match self.tracing {
             Some(on) => (on, None),
-            None => tracing_from_env(std::env::var_os("DAG_TRACING").as_deref()),
+            None => {
+                let (on, warning) = self
+                    .tracing_env
+                    .get_or_init(|| tracing_from_env(std::env::var_os("DAG_TRACING").as_deref()));
+                (*on, warning.clone())
+            }
         }
+    }
+
+    /// The DAG's name and description, shared by its executions (no allocation per run).
+    pub(crate) fn labels(&self) -> (Arc<str>, Arc<str>) {
+        let (name, description) = self.labels.get_or_init(|| {
+            (
+                Arc::from(self.name.as_str()),
+                Arc::from(self.description.as_str()),
+            )
+        });
+        (name.clone(), description.clone())
+    }
+
+    /// Sets the description (and forgets the labels made from the old one).
+    pub(crate) fn set_description(&mut self, description: String) {
+        self.description = description;
+        self.labels = OnceLock::new();
     }
 
     /// The pool given with `thread_pool`, else one started on first use.
@@ -145,7 +177,7 @@ macro_rules! config_methods {
     () => {
         /// Describes the DAG (recorded with profiling records).
         pub fn description(mut self, description: impl Into<String>) -> Self {
-            self.config.description = description.into();
+            self.config.set_description(description.into());
             self
         }
 
@@ -158,7 +190,9 @@ macro_rules! config_methods {
         /// Records an execution trace. Without this call the environment decides:
         /// `DAG_TRACING` set to `1`, `true`, `yes` or `on` (any case) switches tracing on; `0`,
         /// `false`, `no`, `off`, empty or unset leave it off; any other value leaves it off
-        /// with a warning on the [`Execution`](crate::Execution) naming the value.
+        /// with a warning on the [`Execution`](crate::Execution) naming the value. The
+        /// variable is read once per DAG, at its first run: changing it later reaches the
+        /// DAGs made after the change, not this one.
         pub fn tracing(mut self, on: bool) -> Self {
             self.config.tracing = Some(on);
             self

@@ -178,18 +178,21 @@ impl Launch<'_> {
         // Outputs loaded for reuse that the run did not take (their tasks were skipped or
         // cancelled) are user values: their `Drop` may panic.
         let leftover = policies.and_then(exec::drop_quietly);
+        let (dag_name, dag_description) = config.labels();
         let mut execution = Execution::from_raw(
             raw,
-            run_id.clone(),
-            Arc::from(config.name.as_str()),
-            Arc::from(config.description.as_str()),
+            run_id,
+            dag_name,
+            dag_description,
             graph.clone(),
             tasks,
             started_at,
             pool.current_num_threads(),
             final_node,
         );
-        execution.warnings.splice(0..0, early_warnings);
+        if !early_warnings.is_empty() {
+            execution.warnings.splice(0..0, early_warnings);
+        }
         if let Some(text) = leftover {
             execution.warnings.push(format!(
                 "dropping an output loaded for reuse panicked (the panic was caught): {text}"
@@ -248,25 +251,30 @@ pub(crate) fn take_final<T: Any>(
             error: f.error.unwrap_or_default(),
         });
     }
-    let name = exec.graph().name(fin).to_string();
-    let result = exec.node_result(fin);
-    if result.status != NodeStatus::Completed {
+    let name = |exec: &Execution| exec.graph().name(fin).to_string();
+    if exec.status_at(fin) != NodeStatus::Completed {
         // A cancelled run says so (with no failure to report first).
-        let error = result
+        let error = exec
+            .node_result(fin)
             .error
             .unwrap_or_else(|| "did not complete".to_string());
-        return Err(Error::TaskFailed { task: name, error });
+        return Err(Error::TaskFailed {
+            task: name(&exec),
+            error,
+        });
     }
-    let value = exec.take_output(fin).ok_or_else(|| Error::TaskFailed {
-        task: name.clone(),
-        error: "produced no output".to_string(),
-    })?;
+    let Some(value) = exec.take_output(fin) else {
+        return Err(Error::TaskFailed {
+            task: name(&exec),
+            error: "produced no output".to_string(),
+        });
+    };
     match value.downcast::<T>() {
         Ok(v) => Ok(*v),
         Err(value) => {
             let _ = exec::drop_quietly(value);
             Err(Error::OutputType {
-                task: name,
+                task: name(&exec),
                 expected: type_name::<T>(),
                 found: found.to_string(),
             })

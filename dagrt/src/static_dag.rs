@@ -13,7 +13,7 @@ use crate::task::InputKind;
 use std::any::{Any, TypeId, type_name};
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A static DAG: the `#[task]` functions of one module (see [`Dag::new`]). A graph built at
 /// run time is a [`GraphDag`](crate::GraphDag) instead (see [`Dag::from_graph`]).
@@ -42,6 +42,8 @@ pub struct Dag {
     pub(crate) config: RunConfig,
     /// Values given with [`Dag::set`].
     pub(crate) provided: Provided,
+    /// The registered DAG `config.name` refers to, once looked up (the name never changes).
+    resolved: OnceLock<Arc<Registered>>,
 }
 
 /// What [`Dag::tasks`] and [`Dag::task`] tell about one task.
@@ -84,6 +86,7 @@ impl Dag {
         Dag {
             config: RunConfig::new(name.into()),
             provided: Provided::default(),
+            resolved: OnceLock::new(),
         }
     }
 
@@ -127,7 +130,17 @@ impl Dag {
     }
 
     pub(crate) fn resolve(&self) -> Result<Arc<Registered>, Error> {
-        registry::lookup(&self.config.name)
+        self.registered().cloned()
+    }
+
+    /// The registered DAG, looked up at the first call (a failed lookup is repeated: it is
+    /// an error every time).
+    fn registered(&self) -> Result<&Arc<Registered>, Error> {
+        if let Some(spec) = self.resolved.get() {
+            return Ok(spec);
+        }
+        let spec = registry::lookup(&self.config.name)?;
+        Ok(self.resolved.get_or_init(|| spec))
     }
 
     /// The tasks of this static DAG, in insertion order (its own tasks in source order, then
@@ -203,8 +216,7 @@ impl Dag {
     }
 
     fn execute_memory(&self, memory: Memory<'_>) -> Result<Execution, Error> {
-        let spec = self.resolve()?;
-        self.launch_part(&spec, None, memory)
+        self.launch_part(self.registered()?, None, memory)
     }
 
     /// Runs what `targets` need (`None`: the whole DAG) with the values given with `set`.
@@ -232,7 +244,7 @@ impl Dag {
     /// [`Error::OutputType`] if `T` is not the final task's output type (checked before
     /// anything runs); and every error of [`Dag::execute`].
     pub fn run<T: Any>(&self) -> Result<T, Error> {
-        let spec = self.resolve()?;
+        let spec = self.registered()?;
         let fin = spec.final_node.ok_or_else(|| Error::NoFinalTask {
             dag: spec.module.to_string(),
         })?;
@@ -244,15 +256,18 @@ impl Dag {
                 found: d.output_type().to_string(),
             });
         }
-        let exec = self.launch_part(&spec, None, Memory::Fresh)?;
+        let exec = self.launch_part(spec, None, Memory::Fresh)?;
         // The run's graph may be a part of the DAG's (see `select`): find the final task in it.
-        let fin = exec
-            .graph()
-            .find(spec.graph.name(fin))
-            .ok_or_else(|| Error::NotInDag {
-                dag: spec.module.to_string(),
-                names: vec![d.name.to_string()],
-            })?;
+        let fin = if std::ptr::eq(exec.graph(), &*spec.graph) {
+            fin
+        } else {
+            exec.graph()
+                .find(spec.graph.name(fin))
+                .ok_or_else(|| Error::NotInDag {
+                    dag: spec.module.to_string(),
+                    names: vec![d.name.to_string()],
+                })?
+        };
         take_final(exec, fin, d.output_type())
     }
 }

@@ -1,6 +1,12 @@
 //! Execution: what one run did — per-node statuses, timings, workers, errors and outputs.
 
-use super::{NONE, NodeStatus, RawRun, Record, ReuseSource, policy};
+mod run_id;
+mod view;
+
+pub(crate) use run_id::new_run_id;
+pub(crate) use view::{RunFacts, RunView};
+
+use super::{NodeStatus, RawRun, ReuseSource, policy};
 use crate::graph::{Graph, NodeId};
 use crate::task::{Task, TaskDescriptor};
 use crate::value::Value;
@@ -84,21 +90,26 @@ impl Execution {
         max_workers: usize,
         final_node: Option<NodeId>,
     ) -> Self {
+        let waits = if raw.waits.is_empty() {
+            Vec::new()
+        } else {
+            super::tracing::waits::build(raw.waits, &raw.pools, |a, b| {
+                super::clock().delta_as_nanos(a, b) as f64 / 1e9
+            })
+        };
         Execution {
             dag_name,
             dag_description,
             run_id,
             view: RunView {
                 graph,
-                records: Arc::new(raw.records),
-                errors: Arc::new(raw.errors),
-                attempts: Arc::new(raw.attempts),
-                elements: Arc::new(raw.elements),
-                waits: Arc::new(super::tracing::waits::build(
-                    raw.waits,
-                    &raw.pools,
-                    |a, b| super::clock().delta_as_nanos(a, b) as f64 / 1e9,
-                )),
+                facts: Arc::new(RunFacts {
+                    records: raw.records,
+                    errors: raw.errors,
+                    attempts: raw.attempts,
+                    elements: raw.elements,
+                    waits,
+                }),
                 cancel_reason: raw.cancel_reason,
                 t0: raw.t0,
                 t_end: raw.t_end,
@@ -174,6 +185,11 @@ impl Execution {
     /// Every node's result, in node-id order.
     pub fn nodes(&self) -> impl ExactSizeIterator<Item = NodeResult<'_>> + '_ {
         self.view.graph.nodes().map(|id| self.node_result(id))
+    }
+
+    /// The status of node `id` (which must be a node of the graph).
+    pub(crate) fn status_at(&self, id: NodeId) -> NodeStatus {
+        self.view.records[id.index()].status
     }
 
     /// The status of the node called `name`.
@@ -321,9 +337,9 @@ impl Execution {
 /// discarded there (nothing is left to report it to), so dropping an `Execution` never unwinds.
 impl Drop for Execution {
     fn drop(&mut self) {
-        for value in self.outputs.take_all() {
+        self.outputs.take_each(|value| {
             let _ = super::drop_quietly(value);
-        }
+        });
     }
 }
 
@@ -342,84 +358,5 @@ impl fmt::Debug for Execution {
     }
 }
 
-/// The recorded facts of one run, shared (cheaply, by `Arc`) between an [`Execution`] and the
-/// trace built from it on demand.
-#[derive(Clone)]
-pub(crate) struct RunView {
-    pub(crate) graph: Arc<Graph>,
-    pub(crate) records: Arc<Vec<Record>>,
-    pub(crate) errors: Arc<Vec<(u32, String)>>,
-    pub(crate) attempts: Arc<Vec<super::retry::Attempt>>,
-    pub(crate) elements: Arc<Vec<super::ElementRun>>,
-    /// The waiting events (resources, gates), in tick order.
-    pub(crate) waits: Arc<Vec<super::tracing::waits::WaitTrace>>,
-    /// Why the `Cancelled` nodes were cancelled (a [`super::cancel`] reason).
-    pub(crate) cancel_reason: u8,
-    pub(crate) t0: u64,
-    pub(crate) t_end: u64,
-    /// The ticks are nanoseconds (a run rebuilt from its record), not raw clock ticks.
-    pub(crate) nanos: bool,
-}
-
-impl RunView {
-    pub(crate) fn total_duration_seconds(&self) -> f64 {
-        self.seconds(self.t_end)
-    }
-
-    pub(crate) fn seconds(&self, raw: u64) -> f64 {
-        if raw <= self.t0 {
-            return 0.0;
-        }
-        if self.nanos {
-            return (raw - self.t0) as f64 / 1e9;
-        }
-        super::clock().delta_as_nanos(self.t0, raw) as f64 / 1e9
-    }
-
-    fn error_of(&self, id: NodeId) -> Option<&str> {
-        let i = self.errors.binary_search_by_key(&id.0, |e| e.0).ok()?;
-        Some(&self.errors[i].1)
-    }
-
-    pub(crate) fn node_result(&self, id: NodeId) -> NodeResult<'_> {
-        let r = &self.records[id.index()];
-        let (start, end) = (self.seconds(r.start), self.seconds(r.end));
-        let error = match r.status {
-            NodeStatus::Skipped if r.cause != NONE => Some(format!(
-                "upstream task `{}` failed",
-                self.graph.name(NodeId(r.cause))
-            )),
-            NodeStatus::Cancelled => Some(super::cancel::message(self.cancel_reason).to_string()),
-            _ => self.error_of(id).map(str::to_string),
-        };
-        NodeResult {
-            id,
-            name: self.graph.name(id),
-            status: r.status,
-            start,
-            end,
-            duration: (end - start).max(0.0),
-            worker: (r.worker != NONE).then_some(r.worker as usize),
-            error,
-            attempts: r
-                .attempts
-                .max(u32::from(r.flags & REUSED == 0 && r.status.ran())),
-            reused_from: ReuseSource::of_flags(r.flags),
-            cache_miss: r.flags & policy::CACHE_MISS != 0,
-        }
-    }
-}
-
 const REUSED: u8 =
     policy::HIT_CACHE | policy::HIT_CHECKPOINT | policy::HIT_PREVIOUS | policy::PROVIDED;
-
-/// A run id unique across runs and processes: `{unix µs}-{pid}-{counter}` in hex.
-pub(crate) fn new_run_id(started_at: SystemTime) -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let micros = started_at
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.as_micros());
-    let seq = COUNTER.fetch_add(1, Ordering::Relaxed);
-    format!("{micros:x}-{:x}-{seq:x}", std::process::id())
-}

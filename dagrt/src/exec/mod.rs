@@ -62,7 +62,7 @@ pub(crate) struct Ctx<'a> {
     errors: Mutex<Vec<(u32, String)>>,
     /// The run's cancellation flag ([`cancel::RUNNING`] until cancelled).
     cancelled: &'a AtomicU8,
-    clock: &'static quanta::Clock,
+    clock: &'static clock::Clock,
     #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
     labels: (&'a str, &'a str),
     policies: Option<&'a Policies<'a>>,

@@ -138,11 +138,15 @@ impl Kept {
         }
     }
 
-    /// Takes every kept output out.
-    pub(crate) fn take_all(&mut self) -> Vec<Value> {
+    /// Takes every kept output out, handing each to `f`.
+    pub(crate) fn take_each(&mut self, mut f: impl FnMut(Value)) {
         match self {
-            Kept::Every(v) => v.drain(..).flatten().collect(),
-            Kept::Final(f) => f.take().map(|f| f.1).into_iter().collect(),
+            Kept::Every(v) => v.drain(..).flatten().for_each(f),
+            Kept::Final(kept) => {
+                if let Some((_, value)) = kept.take() {
+                    f(value);
+                }
+            }
         }
     }
 }
