@@ -448,7 +448,7 @@ impl Ctx<'_> {
 
     /// One call of the node's body (inside its `tracing` span with that feature); a panic
     /// becomes an error.
-    #[inline]
+    #[inline(always)]
     fn call(&self, n: NodeId) -> Result<Value, String> {
         let inputs = self.inputs(n);
         let body = self.bodies.get(n.index());
