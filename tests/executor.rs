@@ -464,3 +464,40 @@ fn a_plain_run_records_who_ran_what_and_why_dependents_were_skipped() {
         assert_eq!(r.worker.map(|w| w < 2), Some(true), "{skipped}");
     }
 }
+
+/// An observer that watches nothing: it only takes the run off the plain path.
+struct Watching;
+impl dag::Observer for Watching {}
+
+#[test]
+fn a_large_plain_run_matches_the_same_run_on_the_observed_path() {
+    // 40k nodes: a plain run this large has its per-node state written by the workers in
+    // parallel; an observed run writes it on the caller. Statuses, errors and outputs agree.
+    let summary = |observed: bool| {
+        let (graph, tasks) = lattice(40_000);
+        let mut dag = Dag::from_graph("lattice", graph)
+            .max_workers(2)
+            .keep_outputs(true);
+        if observed {
+            dag = dag.observe(Watching);
+        }
+        let exec = dag.execute_with(&tasks).expect("runs");
+        exec.nodes()
+            .map(|r| {
+                (
+                    r.name.to_string(),
+                    r.status,
+                    exec.output_as::<u64>(r.name).copied(),
+                    r.error.clone(),
+                    r.worker.is_some_and(|w| w < 2),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let (plain, observed) = (summary(false), summary(true));
+    assert_eq!(plain.len(), 40_000);
+    assert!(plain.iter().all(|s| s.4), "every node ran on a worker");
+    assert!(plain.iter().any(|s| s.1 == NodeStatus::Skipped));
+    assert!(plain.iter().any(|s| s.2.is_some()));
+    assert_eq!(plain, observed);
+}

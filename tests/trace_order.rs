@@ -39,16 +39,37 @@ fn fan(width: usize) -> Graph {
     b.build().expect("a fan is a DAG")
 }
 
+/// A binary out-tree of `depth` levels: every inner node releases two successors at once
+/// (the shape whose second successor a join may run on the same worker, or lose to a thief).
+fn tree(depth: u32) -> Graph {
+    let mut b = Graph::builder();
+    let n = (1usize << depth) - 1;
+    b.add_nodes((0..n).map(|i| format!("t{i}")));
+    for i in 1..n {
+        b.add_edge(format!("t{}", (i - 1) / 2), format!("t{i}"));
+    }
+    b.build().expect("a tree is a DAG")
+}
+
 fn traced_events(graph: &Graph) -> Vec<TraceEvent> {
+    traced_runs(graph, 1).pop().expect("one run")
+}
+
+/// The events of `runs` traced runs of one `Dag` (later runs reuse its workers).
+fn traced_runs(graph: &Graph, runs: usize) -> Vec<Vec<TraceEvent>> {
     let mut tasks = Tasks::new();
     for v in graph.nodes() {
         tasks.add(graph.name(v), || ());
     }
-    let exec = Dag::from_graph("order", graph.clone())
+    let dag = Dag::from_graph("order", graph.clone())
         .max_workers(2)
-        .tracing(true)
-        .execute_with(&tasks)
-        .expect("runs");
+        .tracing(true);
+    (0..runs)
+        .map(|_| events_of(&dag.execute_with(&tasks).expect("runs")))
+        .collect()
+}
+
+fn events_of(exec: &dag::Execution) -> Vec<TraceEvent> {
     let trace = exec.trace.as_ref().expect("tracing on");
     let events = trace.events();
     assert_eq!(events.len(), trace.len());
@@ -59,6 +80,37 @@ fn traced_events(graph: &Graph) -> Vec<TraceEvent> {
     });
     assert_eq!(borrowed, events.len());
     events
+}
+
+/// Asserts that no worker runs two tasks at once: on each worker, every task starts at or
+/// after the end of the task the worker ran before it.
+fn assert_one_task_per_worker(events: &[TraceEvent]) {
+    let mut spans: HashMap<usize, Vec<(f64, f64)>> = HashMap::new();
+    let mut open: HashMap<&str, (usize, f64)> = HashMap::new();
+    for e in events {
+        match (e.event_type, &e.node_name, e.worker) {
+            (T::NodeStarted, Some(n), Some(w)) => {
+                open.insert(n, (w, e.timestamp));
+            }
+            (T::NodeCompleted, Some(n), _) => {
+                let (w, start) = open.remove(n.as_str()).expect("started before completing");
+                spans.entry(w).or_default().push((start, e.timestamp));
+            }
+            _ => {}
+        }
+    }
+    assert!(open.is_empty(), "tasks left open: {open:?}");
+    for (w, mut s) in spans {
+        s.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        for pair in s.windows(2) {
+            assert!(
+                pair[0].1 <= pair[1].0,
+                "worker {w} runs two tasks at once: {:?} and {:?}",
+                pair[0],
+                pair[1]
+            );
+        }
+    }
 }
 
 /// Asserts the order invariants on the events of a run of `graph`.
@@ -121,4 +173,21 @@ fn a_grid_reads_in_causal_order() {
 fn a_fan_reads_in_causal_order() {
     let g = fan(3000);
     assert_causal(&g, &traced_events(&g));
+}
+
+#[test]
+fn a_tree_reads_in_causal_order_run_after_run() {
+    // Run after run on the same workers: a join's second side that starts at its worker's
+    // last end must never take an end from an earlier run or from before a wait.
+    let g = tree(11);
+    for events in traced_runs(&g, 5) {
+        assert_causal(&g, &events);
+        assert_one_task_per_worker(&events);
+    }
+}
+
+#[test]
+fn no_worker_runs_two_tasks_at_once_on_a_grid_or_a_fan() {
+    assert_one_task_per_worker(&traced_events(&grid(30)));
+    assert_one_task_per_worker(&traced_events(&fan(3000)));
 }

@@ -57,6 +57,39 @@ impl Clock {
     }
 }
 
+/// The end of the last task the current worker settled in a plain run, while nothing has
+/// happened on the worker since but scheduling (no wait): what a join's second side starts at
+/// when the worker runs it right after the first side, instead of a clock read.
+pub(crate) mod last_end {
+    use std::cell::Cell;
+
+    /// No known end: the worker may have waited since its last task.
+    const UNKNOWN: u64 = u64::MAX;
+
+    thread_local! {
+        static LAST_END: Cell<u64> = const { Cell::new(UNKNOWN) };
+    }
+
+    /// The worker settled a task that ended at tick `t`, and goes on scheduling.
+    #[inline]
+    pub(crate) fn note(t: u64) {
+        LAST_END.with(|c| c.set(t));
+    }
+
+    /// The worker may have waited (a join's second side was stolen and the worker blocked on
+    /// it): the next task it starts reads the clock.
+    #[inline]
+    pub(crate) fn forget() {
+        LAST_END.with(|c| c.set(UNKNOWN));
+    }
+
+    /// The end noted last, unless forgotten since.
+    #[inline]
+    pub(crate) fn get() -> Option<u64> {
+        Some(LAST_END.with(Cell::get)).filter(|&t| t != UNKNOWN)
+    }
+}
+
 /// How TSC ticks become nanoseconds.
 enum Convert {
     /// quanta's calibration (its clock reads the same TSC: checked when it is made).

@@ -9,6 +9,7 @@ mod panics;
 mod plan;
 pub(crate) mod policy;
 pub(crate) mod retry;
+mod setup;
 pub(crate) mod slot;
 mod status;
 mod tracing;
@@ -37,6 +38,9 @@ use std::sync::{Mutex, PoisonError};
 const LEAF: usize = 16;
 /// Nesting of `rayon::join` beyond which ready nodes are spawned instead (bounds stack depth).
 const MAX_DEPTH: u32 = 48;
+/// From this many nodes on, a plain run's per-node state is written by the workers in
+/// parallel (below it, handing the work out costs more than it saves).
+const PAR_SETUP: usize = 1 << 15;
 pub(crate) const NONE: u32 = u32::MAX;
 
 struct NodeState {
@@ -99,6 +103,43 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
         None => (None, None),
     };
     let plain = plan.policies.is_none() && plan.observer.is_none() && waiting.is_none();
+    let node_state = |(preds, succs): (u32, u32)| NodeState {
+        pending: AtomicU32::new(preds),
+        consumers: AtomicU32::new(succs),
+        cause: AtomicU32::new(NONE),
+        preds,
+    };
+    let (state, slots, records) = if plain && n >= PAR_SETUP {
+        // Tens of bytes per node to write before the first task can start: shared out among
+        // the workers (a plain run overwrites every record, so the blank one will do).
+        let blank = || Cell::new(blank.clone());
+        pool.install(|| {
+            let (state, (slots, records)) = rayon::join(
+                || setup::par_fill(n, |i| node_state(g.degrees_of(i))),
+                || {
+                    rayon::join(
+                        || setup::par_fill(n, |_| Slot::empty()),
+                        || setup::par_fill(n, |_| blank()),
+                    )
+                },
+            );
+            (state, slots, records)
+        })
+    } else {
+        let state = g.degrees().map(node_state).collect();
+        let mut slots = Vec::with_capacity(n);
+        slots.resize_with(n, Slot::empty);
+        // A plain run writes every field of every record (`settle_plain`); the other paths
+        // update records field by field from the blank one.
+        let records = if plain {
+            plan::zeroed_records(n)
+        } else {
+            let mut v = Vec::with_capacity(n);
+            v.resize_with(n, || Cell::new(blank.clone()));
+            v
+        };
+        (state, slots, records)
+    };
     let ctx = Ctx {
         graph: g,
         bodies: plan.bodies,
@@ -107,29 +148,9 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
         keep_all: plan.keep_all,
         final_node: plan.final_node.map_or(NONE, |f| f.0),
         fail_fast: plan.fail_fast,
-        state: g
-            .degrees()
-            .map(|(preds, succs)| NodeState {
-                pending: AtomicU32::new(preds),
-                consumers: AtomicU32::new(succs),
-                cause: AtomicU32::new(NONE),
-                preds,
-            })
-            .collect(),
-        slots: {
-            let mut v = Vec::with_capacity(n);
-            v.resize_with(n, Slot::empty);
-            v
-        },
-        // A plain run writes every field of every record (`settle_plain`); the other paths
-        // update records field by field from the blank one.
-        records: if plain {
-            plan::zeroed_records(n)
-        } else {
-            let mut v = Vec::with_capacity(n);
-            v.resize_with(n, || Cell::new(blank.clone()));
-            v
-        },
+        state,
+        slots,
+        records,
         errors: Mutex::new(Vec::new()),
         cancelled: plan.cancel,
         clock,
@@ -632,22 +653,61 @@ fn run_plain_from<'s>(
         // SAFETY: `n` is a node of this run's graph.
         let succs = unsafe { ctx.graph.successors_unchecked(n) };
         let end = ctx.settle_plain(n, succs, worker, start);
+        // What a join's second side run next on this worker starts at (see `join_then`): the
+        // end is noted before every join this loop may enter, and when the loop ends without
+        // one (after a join, the worker's last end is the join's, not this node's).
+        let mut joined = false;
+        let mut join = || {
+            clock::last_end::note(end);
+            joined = true;
+        };
         let next = match *succs {
             [only] => ctx.dec(only).then_some(only),
             [] => None,
             // Trees and grids: two successors, without the ready-set array.
             [a, b] => match (ctx.dec(a), ctx.dec(b)) {
-                (true, true) => run_many(ctx, s, &[a, b], depth, Some(end)),
+                (true, true) => {
+                    join();
+                    run_many(ctx, s, &[a, b], depth, Some(end))
+                }
                 (true, false) => Some(a),
                 (false, true) => Some(b),
                 (false, false) => None,
             },
-            _ => release(ctx, s, succs, depth, Some(end)),
+            _ => {
+                join();
+                release(ctx, s, succs, depth, Some(end))
+            }
         };
         match next {
             Some(next) => (n, start) = (next, ctx.plain_start_of(next, Some(end))),
-            None => return,
+            None if joined => return,
+            None => return clock::last_end::note(end),
         }
+    }
+}
+
+/// `rayon::join` of `a` and `b`, where `b` learns when it may start without reading the clock:
+/// in a plain run, when this worker runs `b` right after `a` (nobody stole it), at the end of
+/// the last task the worker settled (see [`clock::last_end`]). When `b` was stolen, this
+/// worker may have blocked on it, so the next task it starts reads the clock.
+#[inline]
+fn join_then<'s>(ctx: &Ctx<'s>, a: impl FnOnce() + Send, b: impl FnOnce(Option<u64>) + Send) {
+    let stolen = std::sync::atomic::AtomicBool::new(false);
+    rayon::join_context(
+        |_| a(),
+        |c| {
+            if c.migrated() {
+                stolen.store(true, Ordering::Relaxed);
+                b(None)
+            } else {
+                b(ctx.plain.then(clock::last_end::get).flatten())
+            }
+        },
+    );
+    // The join returned, so `b` has finished (rayon's latch orders its store before this).
+    if stolen.load(Ordering::Relaxed) {
+        clock::last_end::forget();
     }
 }
 
@@ -674,12 +734,13 @@ fn release<'s>(
     if succs.len() > LEAF {
         let (a, b) = succs.split_at(succs.len() / 2);
         if depth < MAX_DEPTH {
-            rayon::join(
+            join_then(
+                ctx,
                 || {
                     let next = release(ctx, s, a, depth + 1, start);
                     continue_with(ctx, s, next, depth + 1, start);
                 },
-                || continue_with(ctx, s, release(ctx, s, b, depth + 1, None), depth + 1, None),
+                |t| continue_with(ctx, s, release(ctx, s, b, depth + 1, t), depth + 1, t),
             );
             return None;
         }
@@ -744,9 +805,10 @@ fn run_many<'s>(
 ) -> Option<NodeId> {
     if depth < MAX_DEPTH {
         let (a, b) = ready.split_at(ready.len() / 2);
-        rayon::join(
+        join_then(
+            ctx,
             || run_group(ctx, s, a, depth + 1, start),
-            || run_group(ctx, s, b, depth + 1, None),
+            |t| run_group(ctx, s, b, depth + 1, t),
         );
         None
     } else {

@@ -220,7 +220,15 @@ impl Graph {
         &self.topo[..k]
     }
 
-    /// Each node's (in-degree, out-degree), by node id.
+    /// Node `i`'s `(predecessors, successors)` counts (`i` must be a node index).
+    pub(crate) fn degrees_of(&self, i: usize) -> (u32, u32) {
+        (
+            self.pred_start[i + 1] - self.pred_start[i],
+            self.succ_start[i + 1] - self.succ_start[i],
+        )
+    }
+
+    /// Every node's `(predecessors, successors)` counts, in id order.
     pub(crate) fn degrees(&self) -> impl ExactSizeIterator<Item = (u32, u32)> + '_ {
         self.pred_start
             .windows(2)
