@@ -7,6 +7,8 @@
 //!   built once; each iteration is one `execute_with` (including dropping its `Execution`);
 //! - `handwritten`: a minimal rayon executor (atomic pending counters, one ready successor run
 //!   inline, large successor sets released by recursive halving) on its own 2-thread pool;
+//! - `handwritten_clocked`: the same with one clock read per task stored per node, the floor
+//!   for an executor that records each task's end (`clock_read_100k` times the reads alone);
 //! - `sequential`: a loop over the topological order calling an empty closure per node.
 //!
 //! Traced variants beside the `dag` baseline: `dag_traced` (tracing on, trace not read),
@@ -215,6 +217,54 @@ fn bench_handwritten(bencher: Bencher, shape: Shape) {
         .bench(|| handwritten::run(&pool, &graph, black_box(body)));
 }
 
+/// [`bench_handwritten`] with one clock read per task, stored per node: the floor a
+/// profiling executor cannot go under (it needs each task's end), in the same run.
+fn bench_handwritten_clocked(bencher: Bencher, shape: Shape) {
+    let graph = shape.graph();
+    let n = graph.len();
+    let pool = handwritten::pool(WORKERS);
+    let ends: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(0)).collect();
+    let body: &(dyn Fn(NodeId) + Sync) = &|v| {
+        black_box(v);
+        ends[v.index()].store(clock_read(), Ordering::Relaxed);
+    };
+    handwritten::run(&pool, &graph, body);
+    assert!(ends.iter().all(|e| e.load(Ordering::Relaxed) != 0));
+    bencher
+        .counter(ItemsCount::new(n))
+        .bench(|| handwritten::run(&pool, &graph, black_box(body)));
+}
+
+/// One read of the clock the executor records with: the TSC on x86_64 (what `dag` reads
+/// when the TSC is invariant), else `Instant`.
+#[inline]
+fn clock_read() -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: `rdtsc` has no preconditions on x86_64.
+        unsafe { std::arch::x86_64::_rdtsc() }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        static T0: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+        T0.get_or_init(Instant::now).elapsed().as_nanos() as u64 | 1
+    }
+}
+
+/// 100k clock reads in a row, each stored: the cost of one read, next to the shapes.
+#[divan::bench(sample_count = SAMPLES, sample_size = 1)]
+fn clock_read_100k(bencher: Bencher) {
+    let mut ends = vec![0u64; 100_000];
+    bencher
+        .counter(ItemsCount::new(ends.len()))
+        .bench_local(|| {
+            for e in ends.iter_mut() {
+                *e = clock_read();
+            }
+            black_box(&ends);
+        });
+}
+
 fn bench_sequential(bencher: Bencher, shape: Shape) {
     let graph = shape.graph();
     let body: &(dyn Fn(NodeId) + Sync) = &|v| {
@@ -258,6 +308,10 @@ mod chain_100k {
         super::bench_handwritten(b, Shape::Chain);
     }
     #[divan::bench]
+    fn handwritten_clocked(b: Bencher) {
+        super::bench_handwritten_clocked(b, Shape::Chain);
+    }
+    #[divan::bench]
     fn sequential(b: Bencher) {
         super::bench_sequential(b, Shape::Chain);
     }
@@ -287,6 +341,10 @@ mod fan_100k {
     #[divan::bench]
     fn handwritten(b: Bencher) {
         super::bench_handwritten(b, Shape::Fan);
+    }
+    #[divan::bench]
+    fn handwritten_clocked(b: Bencher) {
+        super::bench_handwritten_clocked(b, Shape::Fan);
     }
     #[divan::bench]
     fn sequential(b: Bencher) {
@@ -320,6 +378,10 @@ mod tree_2p17 {
         super::bench_handwritten(b, Shape::Tree);
     }
     #[divan::bench]
+    fn handwritten_clocked(b: Bencher) {
+        super::bench_handwritten_clocked(b, Shape::Tree);
+    }
+    #[divan::bench]
     fn sequential(b: Bencher) {
         super::bench_sequential(b, Shape::Tree);
     }
@@ -349,6 +411,10 @@ mod wavefront_300 {
     #[divan::bench]
     fn handwritten(b: Bencher) {
         super::bench_handwritten(b, Shape::Wavefront);
+    }
+    #[divan::bench]
+    fn handwritten_clocked(b: Bencher) {
+        super::bench_handwritten_clocked(b, Shape::Wavefront);
     }
     #[divan::bench]
     fn sequential(b: Bencher) {
