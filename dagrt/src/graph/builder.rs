@@ -1,7 +1,11 @@
 //! GraphBuilder: graphs assembled at run time, validated in O(V+E) by `build()`.
 
+use super::names::NameIndex;
 use super::{Graph, NodeId};
-use foldhash::HashMap as FxHashMap;
+
+/// From this many nodes on, `build()` computes the names' index and the topology of a graph
+/// whose edges are all given by id on two threads.
+const PAR_BUILD: usize = 1 << 15;
 use std::fmt;
 use std::sync::Arc;
 
@@ -151,48 +155,72 @@ impl GraphBuilder {
         self
     }
 
+    /// The graph's names and their index; an error for a name given twice. Each `Arc` is
+    /// cloned once and hashed while its cache line is at hand.
+    fn named(&self) -> Result<(Vec<Arc<str>>, NameIndex), GraphError> {
+        let mut names = Vec::with_capacity(self.names.len());
+        let mut index = NameIndex::with_capacity(self.names.len());
+        for (i, n) in self.names.iter().enumerate() {
+            let id = u32::try_from(i).map_err(|_| GraphError::TooLarge)?;
+            names.push(n.clone());
+            if !index.insert(&names, NodeId(id)) {
+                return Err(GraphError::DuplicateNode {
+                    name: n.to_string(),
+                });
+            }
+        }
+        Ok((names, index))
+    }
+
+    /// An error for the first edge given by id whose end is not a node.
+    fn check_id_edges(&self) -> Result<(), GraphError> {
+        let n = self.names.len();
+        match self
+            .id_edges
+            .iter()
+            .find(|&&(from, to)| from as usize >= n || to as usize >= n)
+        {
+            Some(&(from, to)) => {
+                let bad = if from as usize >= n { from } else { to };
+                Err(GraphError::UnknownNode {
+                    name: format!("#{bad}"),
+                    edge: (format!("#{from}"), format!("#{to}")),
+                })
+            }
+            None => Ok(()),
+        }
+    }
+
     /// Validates and builds the graph.
     ///
     /// # Errors
     /// [`GraphError`] for a duplicate node, an edge naming an unknown node, a self-loop, a
     /// repeated edge or a cycle (with its path).
     pub fn build(&self) -> Result<Graph, GraphError> {
-        let mut index: FxHashMap<Arc<str>, NodeId> = FxHashMap::default();
-        index.reserve(self.names.len());
-        // The graph's names, cloned in the same pass as the index is filled (each clone and
-        // each hash touch the name's allocation: once, not twice).
-        let mut names = Vec::with_capacity(self.names.len());
-        for (i, n) in self.names.iter().enumerate() {
-            let id = u32::try_from(i).map_err(|_| GraphError::TooLarge)?;
-            if index.insert(n.clone(), NodeId(id)).is_some() {
-                return Err(GraphError::DuplicateNode {
-                    name: n.to_string(),
-                });
-            }
-            names.push(n.clone());
-        }
-        let n = self.names.len();
-        if let Some(&(from, to)) = self
-            .id_edges
-            .iter()
-            .find(|&&(from, to)| from as usize >= n || to as usize >= n)
-        {
-            let bad = if from as usize >= n { from } else { to };
-            return Err(GraphError::UnknownNode {
-                name: format!("#{bad}"),
-                edge: (format!("#{from}"), format!("#{to}")),
-            });
-        }
         if self.edges.is_empty() {
-            // Every edge by id: no copy of the edge list.
-            return Graph::from_parts_indexed(names, &self.id_edges, index);
+            // Every edge by id: the names and the topology do not depend on each other, so a
+            // large graph computes them on two threads (rayon's global pool). The errors keep
+            // their order: a name given twice, then an edge to no node, then the topology's.
+            let topology = || {
+                self.check_id_edges()?;
+                Topology::of(&self.names, &self.id_edges)
+            };
+            let (named, topology) = if self.names.len() >= PAR_BUILD {
+                rayon::join(|| self.named(), topology)
+            } else {
+                (self.named(), topology())
+            };
+            let (names, index) = named?;
+            return Ok(Graph::assemble(names, index, topology?));
         }
+        let (names, index) = self.named()?;
+        self.check_id_edges()?;
         let mut edges = Vec::with_capacity(self.edges.len() + self.id_edges.len());
         edges.extend_from_slice(&self.id_edges);
         for (from, to) in &self.edges {
             let look = |name: &String| {
                 index
-                    .get(name.as_str())
+                    .get(&names, name.as_str())
                     .map(|id| id.0)
                     .ok_or_else(|| GraphError::UnknownNode {
                         name: name.clone(),
@@ -212,11 +240,14 @@ impl Graph {
         names: Vec<Arc<str>>,
         edges: &[(u32, u32)],
     ) -> Result<Graph, GraphError> {
-        let index = names
-            .iter()
-            .enumerate()
-            .map(|(i, name)| (name.clone(), NodeId(i as u32)))
-            .collect();
+        if u32::try_from(names.len()).is_err() {
+            return Err(GraphError::TooLarge);
+        }
+        let mut index = NameIndex::with_capacity(names.len());
+        for i in 0..names.len() {
+            let unique = index.insert(&names, NodeId(i as u32));
+            debug_assert!(unique, "the caller passes unique names");
+        }
         Self::from_parts_indexed(names, edges, index)
     }
 
@@ -224,8 +255,44 @@ impl Graph {
     fn from_parts_indexed(
         names: Vec<Arc<str>>,
         edges: &[(u32, u32)],
-        index: FxHashMap<Arc<str>, NodeId>,
+        index: NameIndex,
     ) -> Result<Graph, GraphError> {
+        let t = Topology::of(&names, edges)?;
+        Ok(Graph::assemble(names, index, t))
+    }
+
+    /// A graph from its names, their index and its validated topology.
+    fn assemble(names: Vec<Arc<str>>, index: NameIndex, t: Topology) -> Graph {
+        Graph {
+            names,
+            index,
+            pred_start: t.pred_start,
+            preds: t.preds,
+            succ_start: t.succ_start,
+            succs: t.succs,
+            topo: t.topo,
+            level: t.level,
+            levels: t.levels,
+        }
+    }
+}
+
+/// A graph's edges in both directions (CSR), its topological order and levels: everything
+/// but the names, computed from edges between node indexes.
+struct Topology {
+    pred_start: Vec<u32>,
+    preds: Vec<NodeId>,
+    succ_start: Vec<u32>,
+    succs: Vec<NodeId>,
+    topo: Vec<NodeId>,
+    level: Vec<u32>,
+    levels: usize,
+}
+
+impl Topology {
+    /// Checks self-loops, repeated edges and cycles of `edges` over the nodes `names` (read
+    /// for error messages only).
+    fn of(names: &[Arc<str>], edges: &[(u32, u32)]) -> Result<Topology, GraphError> {
         let n = names.len();
         if u32::try_from(n).is_err() {
             return Err(GraphError::TooLarge);
@@ -298,9 +365,7 @@ impl Graph {
             });
         }
         let levels = level.iter().map(|&l| l as usize + 1).max().unwrap_or(0);
-        Ok(Graph {
-            names,
-            index,
+        Ok(Topology {
             pred_start,
             preds,
             succ_start,

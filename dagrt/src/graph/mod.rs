@@ -28,11 +28,12 @@
 mod builder;
 mod export;
 mod key;
+mod names;
 
 pub use builder::{GraphBuilder, GraphError};
 pub use key::{IntoNodeKey, NodeKey};
 
-use foldhash::HashMap as FxHashMap;
+use names::NameIndex;
 use std::fmt;
 use std::sync::Arc;
 
@@ -74,7 +75,7 @@ impl fmt::Display for NodeId {
 #[derive(Clone)]
 pub struct Graph {
     names: Vec<Arc<str>>,
-    index: FxHashMap<Arc<str>, NodeId>,
+    index: NameIndex,
     pred_start: Vec<u32>,
     preds: Vec<NodeId>,
     succ_start: Vec<u32>,
@@ -135,7 +136,7 @@ impl Graph {
     /// The node called `name`, if any.
     #[must_use]
     pub fn find(&self, name: &str) -> Option<NodeId> {
-        self.index.get(name).copied()
+        self.index.get(&self.names, name)
     }
 
     /// The node's direct dependencies, in the order their edges were added.

@@ -1,0 +1,95 @@
+//! Large run-time graphs whose edges are all given by id: `build()` computes their name index
+//! and their topology on two threads. The graph and every error are the ones the one-thread
+//! path (edges by name) gives for the same input.
+
+use dag::graph::{Graph, GraphBuilder, GraphError};
+
+const N: usize = 40_000;
+
+/// A lattice over `N` nodes: `i-1 -> i` and `i/2 -> i`, plus `extra` edges (by index).
+fn edges(extra: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let mut e: Vec<(usize, usize)> = (1..N).map(|i| (i - 1, i)).collect();
+    e.extend((2..N).map(|i| (i / 2, i)).filter(|&(a, b)| a != b - 1));
+    e.extend_from_slice(extra);
+    e
+}
+
+fn names(duplicate: Option<usize>) -> Vec<String> {
+    (0..N)
+        .map(|i| match duplicate {
+            Some(d) if i == d => "n7".to_owned(),
+            _ => format!("n{i}"),
+        })
+        .collect()
+}
+
+fn by_id(
+    names: &[String],
+    edges: &[(usize, usize)],
+    bad_to: Option<u32>,
+) -> Result<Graph, GraphError> {
+    let mut b = GraphBuilder::with_capacity(names.len(), edges.len());
+    let ids: Vec<_> = names.iter().map(|n| b.node(n)).collect();
+    for &(from, to) in edges {
+        b.edge(ids[from], ids[to]);
+    }
+    if let Some(bad) = bad_to {
+        // An id from a larger graph: not a node of this one.
+        let mut other = GraphBuilder::new();
+        let far = (0..=bad).map(|i| other.node(format!("x{i}"))).last();
+        b.edge(ids[0], far.expect("at least one node"));
+    }
+    b.build()
+}
+
+fn by_name(names: &[String], edges: &[(usize, usize)]) -> Result<Graph, GraphError> {
+    let mut b = Graph::builder();
+    b.add_nodes(names);
+    for &(from, to) in edges {
+        b.add_edge(names[from].clone(), names[to].clone());
+    }
+    b.build()
+}
+
+#[test]
+fn a_large_graph_by_id_equals_the_same_graph_by_name() {
+    let (names, edges) = (names(None), edges(&[]));
+    let (a, b) = (
+        by_id(&names, &edges, None).expect("valid"),
+        by_name(&names, &edges).expect("valid"),
+    );
+    assert_eq!((a.len(), a.edge_count()), (b.len(), b.edge_count()));
+    assert_eq!(a.topological_order(), b.topological_order());
+    for v in a.nodes() {
+        assert_eq!(a.find(a.name(v)), Some(v));
+        assert_eq!(a.name(v), b.name(v));
+        assert_eq!(a.predecessors(v), b.predecessors(v));
+        assert_eq!(a.successors(v), b.successors(v));
+        assert_eq!(a.level(v), b.level(v));
+    }
+    assert_eq!(a.find("nope"), None);
+}
+
+#[test]
+fn a_large_graph_by_id_reports_each_error_as_the_one_thread_path_does() {
+    // A name given twice wins over everything else, as on the one-thread path.
+    let dup = names(Some(N - 1));
+    let cyclic = edges(&[(N - 1, 3)]);
+    let err = by_id(&dup, &cyclic, Some(N as u32 + 5)).expect_err("a duplicate");
+    assert_eq!(err, GraphError::DuplicateNode { name: "n7".into() });
+    // Then an edge to no node, then the topology's errors.
+    let ok = names(None);
+    let err = by_id(&ok, &cyclic, Some(N as u32 + 5)).expect_err("an unknown id");
+    assert!(
+        matches!(&err, GraphError::UnknownNode { name, .. } if *name == format!("#{}", N + 5)),
+        "{err:?}"
+    );
+    for extra in [(5, 5), (1, 2), (N - 1, 3)] {
+        let e = edges(&[extra]);
+        assert_eq!(
+            by_id(&ok, &e, None).expect_err("invalid"),
+            by_name(&ok, &e).expect_err("invalid"),
+            "{extra:?}"
+        );
+    }
+}
