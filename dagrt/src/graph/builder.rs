@@ -361,7 +361,7 @@ impl Topology {
         }
         if topo.len() < n {
             return Err(GraphError::Cycle {
-                path: cycle_path(&remaining, &preds, &pred_start, &names),
+                path: cycle_path(&remaining, &preds, &pred_start, names),
             });
         }
         let levels = level.iter().map(|&l| l as usize + 1).max().unwrap_or(0);
