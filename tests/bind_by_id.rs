@@ -297,7 +297,7 @@ fn the_readme_example_runs() -> Result<(), Box<dyn std::error::Error>> {
     for &id in &ids[1..] {
         tasks.add_with_inputs(id, |i| Ok::<_, dag::InputError>(i.get::<u64>(0)? + 1));
     }
-    let dag = Dag::from_graph("count", b.build()?).with_tasks(tasks)?;
+    let dag = Dag::from_graph("count", b.into_graph()?).with_tasks(tasks)?;
     assert_eq!(dag.run::<u64>()?, 99_999);
     Ok(())
 }

@@ -42,6 +42,25 @@ fn by_id(
     b.build()
 }
 
+/// [`by_id`] with `into_graph()` instead of `build()`.
+fn by_id_owned(
+    names: &[String],
+    edges: &[(usize, usize)],
+    bad_to: Option<u32>,
+) -> Result<Graph, GraphError> {
+    let mut b = GraphBuilder::with_capacity(names.len(), edges.len());
+    let ids: Vec<_> = names.iter().map(|n| b.node(n)).collect();
+    for &(from, to) in edges {
+        b.edge(ids[from], ids[to]);
+    }
+    if let Some(bad) = bad_to {
+        let mut other = GraphBuilder::new();
+        let far = (0..=bad).map(|i| other.node(format!("x{i}"))).last();
+        b.edge(ids[0], far.expect("at least one node"));
+    }
+    b.into_graph()
+}
+
 fn by_name(names: &[String], edges: &[(usize, usize)]) -> Result<Graph, GraphError> {
     let mut b = Graph::builder();
     b.add_nodes(names);
@@ -51,45 +70,88 @@ fn by_name(names: &[String], edges: &[(usize, usize)]) -> Result<Graph, GraphErr
     b.build()
 }
 
+type ById = fn(&[String], &[(usize, usize)], Option<u32>) -> Result<Graph, GraphError>;
+
+/// `build()` and `into_graph()`.
+const BUILDS: [(&str, ById); 2] = [("build", by_id), ("into_graph", by_id_owned)];
+
 #[test]
 fn a_large_graph_by_id_equals_the_same_graph_by_name() {
     let (names, edges) = (names(None), edges(&[]));
-    let (a, b) = (
-        by_id(&names, &edges, None).expect("valid"),
-        by_name(&names, &edges).expect("valid"),
-    );
-    assert_eq!((a.len(), a.edge_count()), (b.len(), b.edge_count()));
-    assert_eq!(a.topological_order(), b.topological_order());
-    for v in a.nodes() {
-        assert_eq!(a.find(a.name(v)), Some(v));
-        assert_eq!(a.name(v), b.name(v));
-        assert_eq!(a.predecessors(v), b.predecessors(v));
-        assert_eq!(a.successors(v), b.successors(v));
-        assert_eq!(a.level(v), b.level(v));
+    let b = by_name(&names, &edges).expect("valid");
+    for (how, by_id) in BUILDS {
+        let a = by_id(&names, &edges, None).expect("valid");
+        assert_eq!(
+            (a.len(), a.edge_count()),
+            (b.len(), b.edge_count()),
+            "{how}"
+        );
+        assert_eq!(a.topological_order(), b.topological_order(), "{how}");
+        for v in a.nodes() {
+            assert_eq!(a.find(a.name(v)), Some(v), "{how}");
+            assert_eq!(a.name(v), b.name(v));
+            assert_eq!(a.predecessors(v), b.predecessors(v));
+            assert_eq!(a.successors(v), b.successors(v));
+            assert_eq!(a.level(v), b.level(v));
+        }
+        assert_eq!(a.find("nope"), None);
     }
-    assert_eq!(a.find("nope"), None);
 }
 
 #[test]
 fn a_large_graph_by_id_reports_each_error_as_the_one_thread_path_does() {
-    // A name given twice wins over everything else, as on the one-thread path.
     let dup = names(Some(N - 1));
     let cyclic = edges(&[(N - 1, 3)]);
-    let err = by_id(&dup, &cyclic, Some(N as u32 + 5)).expect_err("a duplicate");
-    assert_eq!(err, GraphError::DuplicateNode { name: "n7".into() });
-    // Then an edge to no node, then the topology's errors.
     let ok = names(None);
-    let err = by_id(&ok, &cyclic, Some(N as u32 + 5)).expect_err("an unknown id");
-    assert!(
-        matches!(&err, GraphError::UnknownNode { name, .. } if *name == format!("#{}", N + 5)),
-        "{err:?}"
-    );
-    for extra in [(5, 5), (1, 2), (N - 1, 3)] {
-        let e = edges(&[extra]);
+    for (how, by_id) in BUILDS {
+        // A name given twice wins over everything else, as on the one-thread path.
+        let err = by_id(&dup, &cyclic, Some(N as u32 + 5)).expect_err("a duplicate");
         assert_eq!(
-            by_id(&ok, &e, None).expect_err("invalid"),
-            by_name(&ok, &e).expect_err("invalid"),
-            "{extra:?}"
+            err,
+            GraphError::DuplicateNode { name: "n7".into() },
+            "{how}"
         );
+        // Then an edge to no node, then the topology's errors.
+        let err = by_id(&ok, &cyclic, Some(N as u32 + 5)).expect_err("an unknown id");
+        assert!(
+            matches!(&err, GraphError::UnknownNode { name, .. } if *name == format!("#{}", N + 5)),
+            "{how}: {err:?}"
+        );
+        for extra in [(5, 5), (1, 2), (N - 1, 3)] {
+            let e = edges(&[extra]);
+            assert_eq!(
+                by_id(&ok, &e, None).expect_err("invalid"),
+                by_name(&ok, &e).expect_err("invalid"),
+                "{how}: {extra:?}"
+            );
+        }
     }
+}
+
+#[test]
+fn a_small_graph_into_graph_equals_build() {
+    let mut b = Graph::builder();
+    let (x, y, z) = (b.node("x"), b.node("y"), b.node("z"));
+    b.edge(x, y).edge(y, z).edge(x, z);
+    let built = b.build().expect("valid");
+    let owned = b.clone().into_graph().expect("valid");
+    assert_eq!(built.topological_order(), owned.topological_order());
+    for v in built.nodes() {
+        assert_eq!(built.predecessors(v), owned.predecessors(v));
+        assert_eq!(owned.find(built.name(v)), Some(v));
+    }
+    // Edges by name take `build()`'s path.
+    let mut named = Graph::builder();
+    named.add_nodes(["p", "q"]).add_edge("p", "q");
+    let g = named.into_graph().expect("valid");
+    assert_eq!(
+        g.successors(g.find("p").expect("p")),
+        [g.find("q").expect("q")]
+    );
+    let mut dup = Graph::builder();
+    dup.add_nodes(["p", "p"]);
+    assert_eq!(
+        dup.into_graph().expect_err("a duplicate"),
+        GraphError::DuplicateNode { name: "p".into() }
+    );
 }

@@ -7,6 +7,8 @@
 //! are made once, outside the timing; each iteration is everything a program then does:
 //! - `graph_build_bind_100k`: `GraphBuilder::with_capacity`, `node` / `edge`, `build()`,
 //!   `Tasks::with_capacity` + `Tasks::add(id, ..)` per node, `Dag::from_graph(..).with_tasks`;
+//! - `graph_build_bind_100k_owned`: the same with `into_graph()` (the builder consumed, its
+//!   names moved into the graph) instead of `build()`;
 //! - `graph_build_bind_100k_names`: the same by name (`add_node` / `add_edge`,
 //!   `Tasks::add(name, ..)`), for comparison;
 //! - `bind_100k_ids` / `bind_100k_names`: binding alone, on a built graph (cloned outside the
@@ -48,12 +50,25 @@ fn names() -> Vec<String> {
 
 /// Builds by id, binds by id.
 fn by_ids(names: &[String], edges: &[(usize, usize)]) -> GraphDag {
+    by_ids_with(names, edges, |b| b.build())
+}
+
+/// [`by_ids`] with the builder consumed (`into_graph`): the graph takes its names over.
+fn by_ids_owned(names: &[String], edges: &[(usize, usize)]) -> GraphDag {
+    by_ids_with(names, edges, GraphBuilder::into_graph)
+}
+
+fn by_ids_with(
+    names: &[String],
+    edges: &[(usize, usize)],
+    build: impl FnOnce(GraphBuilder) -> Result<Graph, dag::graph::GraphError>,
+) -> GraphDag {
     let mut b = GraphBuilder::with_capacity(names.len(), edges.len());
     let ids: Vec<NodeId> = names.iter().map(|n| b.node(n.as_str())).collect();
     for &(from, to) in edges {
         b.edge(ids[from], ids[to]);
     }
-    let graph = b.build().expect("valid");
+    let graph = build(b).expect("valid");
     let mut tasks = Tasks::with_capacity(ids.len());
     for &id in &ids {
         tasks.add(id, || ());
@@ -91,6 +106,18 @@ fn graph_build_bind_100k(bencher: Bencher) {
 }
 
 /// Build + bind + `GraphDag`, by name.
+#[divan::bench(sample_count = SAMPLES, sample_size = 1)]
+fn graph_build_bind_100k_owned(bencher: Bencher) {
+    let (names, edges) = (names(), edges());
+    assert_eq!(
+        by_ids_owned(&names, &edges).graph().edge_count(),
+        edges.len()
+    );
+    bencher
+        .counter(ItemsCount::new(N))
+        .bench_local(|| by_ids_owned(&names, &edges));
+}
+
 #[divan::bench(sample_count = SAMPLES, sample_size = 1)]
 fn graph_build_bind_100k_names(bencher: Bencher) {
     let (names, edges) = (names(), edges());

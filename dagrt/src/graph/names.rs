@@ -21,6 +21,20 @@ impl NameIndex {
         }
     }
 
+    /// The index of `names` (node `i` is `names[i]`); an error for a name given twice.
+    pub(crate) fn over(names: &[Arc<str>]) -> Result<Self, super::GraphError> {
+        let mut index = NameIndex::with_capacity(names.len());
+        for i in 0..names.len() {
+            let id = u32::try_from(i).map_err(|_| super::GraphError::TooLarge)?;
+            if !index.insert(names, NodeId(id)) {
+                return Err(super::GraphError::DuplicateNode {
+                    name: names[i].to_string(),
+                });
+            }
+        }
+        Ok(index)
+    }
+
     /// Indexes node `id`, whose name is `names[id]`; false (and nothing indexed) when another
     /// node already has that name.
     pub(crate) fn insert(&mut self, names: &[Arc<str>], id: NodeId) -> bool {
