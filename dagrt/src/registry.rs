@@ -148,11 +148,7 @@ fn assemble(
             }
         }
     }
-    let graph = Graph::from_parts(
-        names.iter().map(|n| Arc::from(n.as_str())).collect(),
-        &edges,
-    )
-    .map_err(|e| match e {
+    let graph = Graph::from_parts(names.iter().collect(), &edges).map_err(|e| match e {
         GraphError::Cycle { path } => Invalid::Cycle {
             dag: dag.clone(),
             path: path

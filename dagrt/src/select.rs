@@ -139,7 +139,7 @@ pub(crate) fn select(
             edges.push((to[p.index()], i as u32));
         }
     }
-    let names = from.iter().map(|&n| Arc::from(g.name(n))).collect();
+    let names = from.iter().map(|&n| g.name(n)).collect();
     let graph = Graph::from_parts(names, &edges)?;
     let pick = |n: &NodeId| n.index();
     let final_node = match targets {

@@ -1,13 +1,12 @@
 //! GraphBuilder: graphs assembled at run time, validated in O(V+E) by `build()`.
 
-use super::names::NameIndex;
+use super::names::{NameIndex, Names};
 use super::{Graph, NodeId};
 
 /// From this many nodes on, `build()` computes the names' index and the topology of a graph
 /// whose edges are all given by id on two threads.
 const PAR_BUILD: usize = 1 << 15;
 use std::fmt;
-use std::sync::Arc;
 
 /// Why a graph could not be built. Every variant names the nodes at fault.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,7 +82,7 @@ impl std::error::Error for GraphError {}
 #[derive(Debug, Default, Clone)]
 #[must_use]
 pub struct GraphBuilder {
-    names: Vec<Arc<str>>,
+    names: Names,
     edges: Vec<(String, String)>,
     /// Edges given by node id ([`GraphBuilder::node`] / [`GraphBuilder::edge`]).
     id_edges: Vec<(u32, u32)>,
@@ -99,7 +98,7 @@ impl GraphBuilder {
     /// ([`GraphBuilder::node`], [`GraphBuilder::edge`]) before it reallocates.
     pub fn with_capacity(nodes: usize, edges: usize) -> Self {
         GraphBuilder {
-            names: Vec::with_capacity(nodes),
+            names: Names::with_capacity(nodes),
             edges: Vec::new(),
             id_edges: Vec::with_capacity(edges),
         }
@@ -107,7 +106,7 @@ impl GraphBuilder {
 
     /// Adds a node (its name is copied once, into the graph's own storage).
     pub fn add_node(&mut self, name: impl AsRef<str>) -> &mut Self {
-        self.names.push(Arc::from(name.as_ref()));
+        self.names.push(name.as_ref());
         self
     }
 
@@ -115,7 +114,7 @@ impl GraphBuilder {
     /// large graphs (no name lookup per edge).
     pub fn node(&mut self, name: impl AsRef<str>) -> NodeId {
         let id = NodeId(u32::try_from(self.names.len()).unwrap_or(u32::MAX));
-        self.names.push(Arc::from(name.as_ref()));
+        self.names.push(name.as_ref());
         id
     }
 
@@ -132,8 +131,9 @@ impl GraphBuilder {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        self.names
-            .extend(names.into_iter().map(|n| Arc::from(n.as_ref())));
+        for n in names {
+            self.names.push(n.as_ref());
+        }
         self
     }
 
@@ -155,21 +155,11 @@ impl GraphBuilder {
         self
     }
 
-    /// The graph's names and their index; an error for a name given twice. Each `Arc` is
-    /// cloned once and hashed while its cache line is at hand.
-    fn named(&self) -> Result<(Vec<Arc<str>>, NameIndex), GraphError> {
-        let mut names = Vec::with_capacity(self.names.len());
-        let mut index = NameIndex::with_capacity(self.names.len());
-        for (i, n) in self.names.iter().enumerate() {
-            let id = u32::try_from(i).map_err(|_| GraphError::TooLarge)?;
-            names.push(n.clone());
-            if !index.insert(&names, NodeId(id)) {
-                return Err(GraphError::DuplicateNode {
-                    name: n.to_string(),
-                });
-            }
-        }
-        Ok((names, index))
+    /// The graph's names (a copy of the builder's) and their index; an error for a name given
+    /// twice.
+    fn named(&self) -> Result<(Names, NameIndex), GraphError> {
+        let index = NameIndex::over(&self.names)?;
+        Ok((self.names.clone(), index))
     }
 
     /// An error for the first edge given by id whose end is not a node.
@@ -177,9 +167,8 @@ impl GraphBuilder {
         check_id_edges(self.names.len(), &self.id_edges)
     }
 
-    /// [`GraphBuilder::build`], consuming the builder: the graph takes its names over instead
-    /// of sharing them, which saves touching each name twice (a reference count up in the
-    /// graph, then down when the builder is dropped). The checks and errors are `build()`'s.
+    /// [`GraphBuilder::build`], consuming the builder: the graph takes the builder's names
+    /// over instead of copying them. The checks and errors are `build()`'s.
     ///
     /// ```
     /// use dag::graph::Graph;
@@ -261,24 +250,17 @@ impl GraphBuilder {
 impl Graph {
     /// Builds a graph from names and `(from, to)` index pairs, checking self-loops, repeated
     /// edges and cycles. Names must already be unique.
-    pub(crate) fn from_parts(
-        names: Vec<Arc<str>>,
-        edges: &[(u32, u32)],
-    ) -> Result<Graph, GraphError> {
+    pub(crate) fn from_parts(names: Names, edges: &[(u32, u32)]) -> Result<Graph, GraphError> {
         if u32::try_from(names.len()).is_err() {
             return Err(GraphError::TooLarge);
         }
-        let mut index = NameIndex::with_capacity(names.len());
-        for i in 0..names.len() {
-            let unique = index.insert(&names, NodeId(i as u32));
-            debug_assert!(unique, "the caller passes unique names");
-        }
+        let index = NameIndex::over(&names)?;
         Self::from_parts_indexed(names, edges, index)
     }
 
     /// [`Graph::from_parts`] with the name index already built.
     fn from_parts_indexed(
-        names: Vec<Arc<str>>,
+        names: Names,
         edges: &[(u32, u32)],
         index: NameIndex,
     ) -> Result<Graph, GraphError> {
@@ -287,7 +269,7 @@ impl Graph {
     }
 
     /// A graph from its names, their index and its validated topology.
-    fn assemble(names: Vec<Arc<str>>, index: NameIndex, t: Topology) -> Graph {
+    fn assemble(names: Names, index: NameIndex, t: Topology) -> Graph {
         Graph {
             names,
             index,
@@ -334,7 +316,7 @@ struct Topology {
 impl Topology {
     /// Checks self-loops, repeated edges and cycles of `edges` over the nodes `names` (read
     /// for error messages only).
-    fn of(names: &[Arc<str>], edges: &[(u32, u32)]) -> Result<Topology, GraphError> {
+    fn of(names: &Names, edges: &[(u32, u32)]) -> Result<Topology, GraphError> {
         let n = names.len();
         if u32::try_from(n).is_err() {
             return Err(GraphError::TooLarge);
@@ -436,7 +418,7 @@ fn cycle_path(
     remaining: &[u32],
     preds: &[NodeId],
     pred_start: &[u32],
-    names: &[Arc<str>],
+    names: &Names,
 ) -> Vec<String> {
     let Some(start) = remaining.iter().position(|&r| r > 0) else {
         return Vec::new();

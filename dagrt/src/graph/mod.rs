@@ -34,8 +34,8 @@ pub use builder::{GraphBuilder, GraphError};
 pub use key::{IntoNodeKey, NodeKey};
 
 use names::NameIndex;
+pub(crate) use names::Names;
 use std::fmt;
-use std::sync::Arc;
 
 /// A node's dense index in its [`Graph`], assigned in insertion order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -74,7 +74,7 @@ impl fmt::Display for NodeId {
 /// ```
 #[derive(Clone)]
 pub struct Graph {
-    names: Vec<Arc<str>>,
+    names: Names,
     index: NameIndex,
     pred_start: Vec<u32>,
     preds: Vec<NodeId>,
