@@ -1,7 +1,7 @@
 //! Enter: how a plain run (no waiting node) gets from the calling thread onto the pool and back.
 //!
 //! A caller outside every rayon pool hands the run to one of the pool's workers as a spawned
-//! job and waits on a [`Latch`] that spins (mostly yielding) for up to 20 µs before parking:
+//! job and waits on a [`Latch`] that spins (without yielding) for up to 20 µs before parking:
 //! a tiny run is over before the caller would have gone to sleep, so it returns without being
 //! woken (`pool.scope` blocks the caller on a mutex and condvar; waking it costs µs).
 //! A caller that is a rayon worker itself enters with `pool.scope` as before: in place on a
@@ -119,12 +119,16 @@ const SLEEPING: u32 = 1;
 /// The latch is set: the waiter may return (and free the latch).
 const SET: u32 = 2;
 
-/// How long a waiter spins (`spin_loop`, then `yield_now`) before it parks. Yielding, it
-/// leaves the core to a worker that shares it; 5 µs let a run that was preempted park and pay
-/// a wake-up of hundreds of µs, 20 µs did not (benches/tiny_run.rs, 2 cores).
+/// How long a waiter spins before it parks: 5 µs let a run that was preempted park and pay a
+/// wake-up of hundreds of µs, 20 µs did not (benches/tiny_run.rs, 2 cores).
+///
+/// The spin does not yield. On 2 cores holding 3 threads (the caller and two workers, idle
+/// ones spinning in rayon's own loop with `sched_yield`), a yielding waiter kept switching to
+/// an idle worker: a tiny run took 3.0–3.2 µs in alternated runs where the same run with a
+/// waiter that only spins took 1.2–1.4 µs. A worker that shares its core with the waiter
+/// waits at most this long, until the waiter parks.
 const SPIN: Duration = Duration::from_micros(20);
-/// Latch loads (each followed by a `spin_loop` hint) between two reads of the clock and a
-/// `yield_now`: few, since 64 hints (≈ 3 µs here) kept a worker on the same core waiting.
+/// Latch loads (each followed by a `spin_loop` hint) between two reads of the clock.
 const SPINS_PER_CHECK: u32 = 2;
 
 /// Set once by a worker, waited on by one thread: it spins for [`SPIN`], then parks until set.
@@ -190,8 +194,6 @@ impl Latch {
             if start.elapsed() >= spin {
                 return self.is_set();
             }
-            // Give the core away if someone else wants it (2 cores may hold 3 threads).
-            thread::yield_now();
         }
     }
 
