@@ -29,7 +29,7 @@ use crate::graph::{Graph, NodeId};
 use crate::inputs::Inputs;
 use crate::value::Value;
 use policy::Policies;
-use slot::{Cell, Slot};
+use slot::{Records, Slot};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU8, AtomicU32, Ordering};
 use std::sync::{Mutex, PoisonError};
@@ -62,7 +62,7 @@ pub(crate) struct Ctx<'a> {
     fail_fast: bool,
     state: Vec<NodeState>,
     slots: Vec<Slot>,
-    records: Vec<Cell<Record>>,
+    records: Records,
     errors: Mutex<Vec<(u32, String)>>,
     /// The run's cancellation flag ([`cancel::RUNNING`] until cancelled).
     cancelled: &'a AtomicU8,
@@ -109,36 +109,27 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
         cause: AtomicU32::new(NONE),
         preds,
     };
-    let (state, slots, records) = if plain && n >= PAR_SETUP {
+    // A plain run writes every field of every record (`settle_plain`), so its records start
+    // unwritten; the other paths update records field by field from the blank one.
+    let records = if plain {
+        Records::unwritten(n)
+    } else {
+        Records::blank(n, &blank)
+    };
+    let (state, slots) = if plain && n >= PAR_SETUP {
         // Tens of bytes per node to write before the first task can start: shared out among
-        // the workers (a plain run overwrites every record, so the blank one will do).
-        let blank = || Cell::new(blank.clone());
+        // the workers.
         pool.install(|| {
-            let (state, (slots, records)) = rayon::join(
+            rayon::join(
                 || setup::par_fill(n, |i| node_state(g.degrees_of(i))),
-                || {
-                    rayon::join(
-                        || setup::par_fill(n, |_| Slot::empty()),
-                        || setup::par_fill(n, |_| blank()),
-                    )
-                },
-            );
-            (state, slots, records)
+                || setup::par_fill(n, |_| Slot::empty()),
+            )
         })
     } else {
         let state = g.degrees().map(node_state).collect();
         let mut slots = Vec::with_capacity(n);
         slots.resize_with(n, Slot::empty);
-        // A plain run writes every field of every record (`settle_plain`); the other paths
-        // update records field by field from the blank one.
-        let records = if plain {
-            plan::zeroed_records(n)
-        } else {
-            let mut v = Vec::with_capacity(n);
-            v.resize_with(n, || Cell::new(blank.clone()));
-            v
-        };
-        (state, slots, records)
+        (state, slots)
     };
     let ctx = Ctx {
         graph: g,
@@ -192,7 +183,9 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
         .unwrap_or_else(PoisonError::into_inner);
     errors.sort_unstable_by_key(|e| e.0);
     RawRun {
-        records: slot::into_inners(ctx.records),
+        // SAFETY: the run is over: in a plain run every node settled and wrote its record;
+        // the other runs started from blank records.
+        records: unsafe { ctx.records.into_records() },
         errors,
         attempts: ctx
             .attempts
@@ -270,7 +263,7 @@ impl Ctx<'_> {
                 // the doc comment), and no worker writes a settled record again.
                 unsafe { self.graph.predecessors_unchecked(n) }
                     .iter()
-                    .map(|p| unsafe { self.records.get_unchecked(p.index()).get() }.end)
+                    .map(|p| unsafe { self.records.get(p.index()) }.end)
                     .fold(t, u64::max)
             }
             _ => self.clock.raw(),
@@ -342,7 +335,7 @@ impl Ctx<'_> {
     fn settle(&self, n: NodeId, worker: u32, start: Option<u64>) -> u64 {
         let i = n.index();
         // SAFETY: `n` became ready exactly once, so this worker is its only settler.
-        let rec = unsafe { self.records[i].get_mut() };
+        let rec = unsafe { self.records.get_mut(i) };
         rec.worker = worker;
         let cause = self.state[i].cause.load(Ordering::Relaxed);
         let mut poison = NONE;
@@ -409,7 +402,7 @@ impl Ctx<'_> {
         debug_assert!(i < self.state.len() && i < self.records.len());
         // SAFETY: node ids come from this run's graph, and `run` made `state` and `records`
         // one entry per node.
-        let (state, cell) = unsafe { (self.state.get_unchecked(i), self.records.get_unchecked(i)) };
+        let state = unsafe { self.state.get_unchecked(i) };
         let cause = state.cause.load(Ordering::Relaxed);
         let (end, status, poison) = if cause != NONE {
             (start, NodeStatus::Skipped, cause)
@@ -437,15 +430,18 @@ impl Ctx<'_> {
         };
         // SAFETY: `n` became ready exactly once, so this worker is its only settler.
         unsafe {
-            *cell.get_mut() = Record {
-                start,
-                end,
-                worker,
-                cause,
-                status,
-                attempts: 0,
-                flags: 0,
-            };
+            self.records.write(
+                i,
+                Record {
+                    start,
+                    end,
+                    worker,
+                    cause,
+                    status,
+                    attempts: 0,
+                    flags: 0,
+                },
+            );
         }
         self.free_inputs(n);
         if poison != NONE {

@@ -75,33 +75,6 @@ pub(crate) struct Record {
     pub flags: u8,
 }
 
-// A zeroed `Record` is a valid one (see `zeroed_records`): every field is an integer but the
-// status, whose `Completed` is 0 in its `u8` representation.
-const _: () = assert!(NodeStatus::Completed as u8 == 0);
-
-/// `n` records of zero bytes each (start 0, end 0, worker 0, cause 0, `Completed`), in one
-/// zeroed allocation: for runs whose settling writes every field of every record, so that
-/// nothing is written twice (fresh pages come zeroed from the kernel).
-pub(crate) fn zeroed_records(n: usize) -> Vec<super::slot::Cell<Record>> {
-    use std::alloc::{Layout, alloc_zeroed, handle_alloc_error};
-    let Ok(layout) = Layout::array::<super::slot::Cell<Record>>(n) else {
-        // More records than the address space holds: the graph itself could not exist.
-        handle_alloc_error(Layout::new::<Record>())
-    };
-    if layout.size() == 0 {
-        return Vec::new();
-    }
-    // SAFETY: the layout is non-zero in size.
-    let ptr = unsafe { alloc_zeroed(layout) };
-    if ptr.is_null() {
-        handle_alloc_error(layout);
-    }
-    // SAFETY: `ptr` was allocated by the global allocator with the layout of `n` cells
-    // (capacity = length = n), and all-zero bytes are a valid `Record` (integers, and a
-    // `repr(u8)` status whose 0 is `Completed`, asserted above); `Cell` is transparent.
-    unsafe { Vec::from_raw_parts(ptr.cast(), n, n) }
-}
-
 /// One element of an `#[each]` task: when it ran, on which worker, and its error.
 #[derive(Debug, Clone)]
 pub(crate) struct ElementRun {

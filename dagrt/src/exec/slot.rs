@@ -103,14 +103,6 @@ pub(crate) fn into_values(slots: Vec<Slot>) -> Vec<Option<Value>> {
     unsafe { Vec::from_raw_parts(ptr.cast::<Option<Value>>(), len, cap) }
 }
 
-/// Unwraps every cell at once, without copying (see [`into_values`]).
-pub(crate) fn into_inners<T>(cells: Vec<Cell<T>>) -> Vec<T> {
-    let mut cells = std::mem::ManuallyDrop::new(cells);
-    let (ptr, len, cap) = (cells.as_mut_ptr(), cells.len(), cells.capacity());
-    // SAFETY: `Cell<T>` is repr(transparent) over `UnsafeCell<T>`, repr(transparent) over `T`.
-    unsafe { Vec::from_raw_parts(ptr.cast::<T>(), len, cap) }
-}
-
 /// The outputs a run hands to its [`Execution`](super::Execution), by node: every node's (the
 /// run kept them all) or only the final node's (the rest were freed as the run went).
 pub(crate) enum Kept {
@@ -180,4 +172,88 @@ pub(crate) fn kept(
     // SAFETY: length 0 needs no initialised element; forgetting the entries leaks nothing.
     unsafe { values.set_len(0) };
     (Kept::Final(kept), leftovers)
+}
+
+/// One [`Record`](super::plan::Record) per node. In a plain run each record is written whole
+/// by the worker that settles its node, before anyone reads it, so the vector starts
+/// unwritten (no pass over it before the first task); the other runs update records field by
+/// field and start from a blank one.
+pub(crate) struct Records {
+    cells: Vec<Cell<std::mem::MaybeUninit<super::plan::Record>>>,
+    /// Whether every record was written at creation (else each settler writes its own).
+    blank: bool,
+}
+
+impl Records {
+    /// `n` copies of `blank`.
+    pub(crate) fn blank(n: usize, blank: &super::plan::Record) -> Self {
+        let mut cells = Vec::with_capacity(n);
+        cells.resize_with(n, || Cell::new(std::mem::MaybeUninit::new(blank.clone())));
+        Records { cells, blank: true }
+    }
+
+    /// `n` records, each to be written once with [`Records::write`] before it is read.
+    pub(crate) fn unwritten(n: usize) -> Self {
+        let mut cells = Vec::with_capacity(n);
+        // SAFETY: `MaybeUninit` needs no initialisation, and `Cell` is transparent over it.
+        unsafe { cells.set_len(n) };
+        Records {
+            cells,
+            blank: false,
+        }
+    }
+
+    /// Number of records.
+    pub(crate) fn len(&self) -> usize {
+        self.cells.len()
+    }
+
+    /// Record `i`, to update in place.
+    ///
+    /// # Safety
+    /// The records were made [`Records::blank`] or record `i` was written; only the worker
+    /// settling node `i` may call this, and `i < len`.
+    #[allow(clippy::mut_from_ref)]
+    pub(crate) unsafe fn get_mut(&self, i: usize) -> &mut super::plan::Record {
+        debug_assert!(self.blank && i < self.cells.len());
+        // SAFETY: initialised and exclusive per the caller's contract.
+        unsafe { self.cells.get_unchecked(i).get_mut().assume_init_mut() }
+    }
+
+    /// Writes record `i` whole.
+    ///
+    /// # Safety
+    /// Only the worker settling node `i` may call this, once, and `i < len`.
+    pub(crate) unsafe fn write(&self, i: usize, record: super::plan::Record) {
+        debug_assert!(i < self.cells.len());
+        // SAFETY: exclusive per the caller's contract; a `Record` has no drop glue, so
+        // overwriting a blank one leaks nothing.
+        unsafe { self.cells.get_unchecked(i).get_mut().write(record) };
+    }
+
+    /// Record `i`, settled.
+    ///
+    /// # Safety
+    /// Record `i` was written (or the records were made blank), that write is ordered before
+    /// this read (the scheduler's release/acquire counters do this), and `i < len`.
+    pub(crate) unsafe fn get(&self, i: usize) -> &super::plan::Record {
+        debug_assert!(i < self.cells.len());
+        // SAFETY: per the caller's contract.
+        unsafe { self.cells.get_unchecked(i).get().assume_init_ref() }
+    }
+
+    /// Every record, once the run is over.
+    ///
+    /// # Safety
+    /// Every record was written (true of a finished plain run: every node settles exactly
+    /// once, and a settler writes its record whatever happens to the node), or the records
+    /// were made blank.
+    pub(crate) unsafe fn into_records(self) -> Vec<super::plan::Record> {
+        let mut cells = std::mem::ManuallyDrop::new(self.cells);
+        let (ptr, len, cap) = (cells.as_mut_ptr(), cells.len(), cells.capacity());
+        // SAFETY: `Cell<MaybeUninit<Record>>` has `Record`'s layout (transparent all the way
+        // down), every element is initialised per the caller's contract, and the allocation
+        // changes owner exactly once.
+        unsafe { Vec::from_raw_parts(ptr.cast::<super::plan::Record>(), len, cap) }
+    }
 }

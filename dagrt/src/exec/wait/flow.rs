@@ -31,7 +31,7 @@ enum Outcome {
 #[allow(clippy::mut_from_ref)]
 unsafe fn record<'c>(ctx: &'c Ctx<'_>, n: NodeId) -> &'c mut Record {
     // SAFETY: see above.
-    unsafe { ctx.records[n.index()].get_mut() }
+    unsafe { ctx.records.get_mut(n.index()) }
 }
 
 /// Logs a waiting event and tells the observer.
