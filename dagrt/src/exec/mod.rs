@@ -116,20 +116,20 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
     } else {
         Records::blank(n, &blank)
     };
-    let (state, slots) = if plain && n >= PAR_SETUP {
-        // Tens of bytes per node to write before the first task can start: shared out among
-        // the workers.
-        pool.install(|| {
-            rayon::join(
-                || setup::par_fill(n, |i| node_state(g.degrees_of(i))),
-                || setup::par_fill(n, |_| Slot::empty()),
-            )
-        })
+    // Likewise its output slots: each settler writes its node's, a value or none.
+    let slots = if plain {
+        slot::unwritten(n)
     } else {
-        let state = g.degrees().map(node_state).collect();
         let mut slots = Vec::with_capacity(n);
         slots.resize_with(n, Slot::empty);
-        (state, slots)
+        slots
+    };
+    let state = if plain && n >= PAR_SETUP {
+        // 16 bytes per node to write before the first task can start: shared out among the
+        // workers.
+        pool.install(|| setup::par_fill(n, |i| node_state(g.degrees_of(i))))
+    } else {
+        g.degrees().map(node_state).collect()
     };
     let ctx = Ctx {
         graph: g,
@@ -163,12 +163,16 @@ pub(crate) fn run(plan: &Plan<'_>, pool: &rayon::ThreadPool) -> RawRun {
     }
     let t_end = clock.raw();
     let (waits, mut wait_warnings) = ctx.wait.map(|w| w.take_parts()).unwrap_or_default();
-    let (outputs, leftovers) = slot::kept(
-        ctx.slots,
-        plan.frees,
-        ctx.keep_all,
-        plan.final_node.map(NodeId::index),
-    );
+    // SAFETY: the run is over: in a plain run every node settled and wrote its slot; the
+    // other runs started from empty slots.
+    let (outputs, leftovers) = unsafe {
+        slot::kept(
+            ctx.slots,
+            plan.frees,
+            ctx.keep_all,
+            plan.final_node.map(NodeId::index),
+        )
+    };
     for (i, value) in leftovers {
         if let Some(text) = drop_quietly(value) {
             wait_warnings.push(format!(
@@ -405,8 +409,10 @@ impl Ctx<'_> {
         let state = unsafe { self.state.get_unchecked(i) };
         let cause = state.cause.load(Ordering::Relaxed);
         let (end, status, poison) = if cause != NONE {
+            self.put_none(n);
             (start, NodeStatus::Skipped, cause)
         } else if self.cancelled.load(Ordering::Relaxed) != cancel::RUNNING {
+            self.put_none(n);
             (start, NodeStatus::Cancelled, NONE)
         } else {
             let result = self.call(n);
@@ -417,6 +423,7 @@ impl Ctx<'_> {
                     (end, NodeStatus::Completed, NONE)
                 }
                 Err(message) => {
+                    self.put_none(n);
                     self.fail(n, message);
                     // Failed after a handle cancelled the run: the dependents are cancelled.
                     let poison = if cancel::on_failure(self.cancelled, self.fail_fast) {
@@ -460,7 +467,17 @@ impl Ctx<'_> {
             unsafe { self.slots.get_unchecked(n.index()).put(value) }
         } else {
             self.drop_output(n, value);
+            self.put_none(n);
         }
+    }
+
+    /// Writes "no output" into node `n`'s slot (a plain run writes every node's slot).
+    #[inline]
+    fn put_none(&self, n: NodeId) {
+        debug_assert!(n.index() < self.slots.len());
+        // SAFETY: `slots` has an entry per node; only the settling worker touches the slot
+        // until it releases the successors, and it holds no value (each node settles once).
+        unsafe { self.slots.get_unchecked(n.index()).put_none() }
     }
 
     /// One call of the node's body (inside its `tracing` span with that feature); a panic

@@ -2,18 +2,23 @@
 
 use crate::value::Value;
 use std::cell::UnsafeCell;
+use std::mem::MaybeUninit;
 
 /// Holds one node's output between the moment it is produced and the moment its last consumer
 /// finishes.
 ///
 /// Protocol (enforced by the scheduler, which is the only writer):
-/// - the worker that runs node `n` calls [`Slot::set`] once, before it decrements the pending
-///   counters of `n`'s successors with release ordering;
+/// - the worker that runs node `n` writes the slot once ([`Slot::set`], [`Slot::put`] or
+///   [`Slot::put_none`]), before it decrements the pending counters of `n`'s successors with
+///   release ordering;
 /// - a successor reads the slot only after its own pending counter reached zero (acquire);
 /// - the slot is emptied by the consumer whose decrement of `n`'s consumer counter reached zero
 ///   (acquire), or after the run, when no worker is left.
+///
+/// A slot starts empty ([`Slot::empty`]) or, in a plain run, unwritten ([`unwritten`]): there
+/// every settler writes its node's slot, a value or `None`, before anyone reads it.
 #[repr(transparent)]
-pub(crate) struct Slot(UnsafeCell<Option<Value>>);
+pub(crate) struct Slot(UnsafeCell<MaybeUninit<Option<Value>>>);
 
 // SAFETY: access follows the protocol above: one writer, then readers, then one taker, each
 // ordered by release/acquire atomics in the scheduler.
@@ -21,41 +26,63 @@ unsafe impl Sync for Slot {}
 
 impl Slot {
     pub(crate) fn empty() -> Self {
-        Slot(UnsafeCell::new(None))
+        Slot(UnsafeCell::new(MaybeUninit::new(None)))
     }
 
     /// # Safety
-    /// No other thread may access the slot concurrently (see the protocol).
+    /// No other thread may access the slot concurrently (see the protocol), and the slot was
+    /// made [`Slot::empty`] (its old value is dropped).
     pub(crate) unsafe fn set(&self, value: Value) {
-        // SAFETY: exclusive access per the caller's contract.
-        unsafe { *self.0.get() = Some(value) }
+        // SAFETY: exclusive access and an initialised slot per the caller's contract.
+        unsafe { *(*self.0.get()).assume_init_mut() = Some(value) }
     }
 
-    /// [`Slot::set`] for a slot known to be empty: nothing is dropped (no check, no call).
+    /// [`Slot::set`] for a slot that is empty or unwritten: nothing is dropped.
     ///
     /// # Safety
-    /// No other thread may access the slot concurrently, and it must be empty (else its value
-    /// leaks).
+    /// No other thread may access the slot concurrently, and it must hold no value (else the
+    /// value leaks).
     #[inline]
     pub(crate) unsafe fn put(&self, value: Value) {
-        // SAFETY: exclusive access per the caller's contract; the old value is `None`, which
-        // needs no drop.
-        unsafe { std::ptr::write(self.0.get(), Some(value)) }
-    }
-
-    /// # Safety
-    /// The slot must not be written or taken concurrently (see the protocol).
-    pub(crate) unsafe fn get(&self) -> Option<&Value> {
-        // SAFETY: no concurrent writer per the caller's contract.
-        unsafe { (*self.0.get()).as_ref() }
-    }
-
-    /// # Safety
-    /// No other thread may access the slot concurrently (see the protocol).
-    pub(crate) unsafe fn take(&self) -> Option<Value> {
         // SAFETY: exclusive access per the caller's contract.
-        unsafe { (*self.0.get()).take() }
+        unsafe { (*self.0.get()).write(Some(value)) };
     }
+
+    /// Writes "no output" into a slot that is empty or unwritten.
+    ///
+    /// # Safety
+    /// As [`Slot::put`].
+    #[inline]
+    pub(crate) unsafe fn put_none(&self) {
+        // SAFETY: exclusive access per the caller's contract.
+        unsafe { (*self.0.get()).write(None) };
+    }
+
+    /// # Safety
+    /// The slot was written (or made empty), and must not be written or taken concurrently
+    /// (see the protocol).
+    pub(crate) unsafe fn get(&self) -> Option<&Value> {
+        // SAFETY: initialised, and no concurrent writer, per the caller's contract.
+        unsafe { (*self.0.get()).assume_init_ref().as_ref() }
+    }
+
+    /// # Safety
+    /// The slot was written (or made empty), and no other thread may access it concurrently
+    /// (see the protocol).
+    pub(crate) unsafe fn take(&self) -> Option<Value> {
+        // SAFETY: initialised and exclusive per the caller's contract.
+        unsafe { (*self.0.get()).assume_init_mut().take() }
+    }
+}
+
+/// `n` unwritten slots, for a plain run: each settler writes its node's slot before anyone
+/// reads it.
+pub(crate) fn unwritten(n: usize) -> Vec<Slot> {
+    let mut slots = Vec::with_capacity(n);
+    // SAFETY: a `Slot` is a `MaybeUninit` (behind transparent wrappers): any bytes are a valid
+    // one, and the capacity is `n`.
+    unsafe { slots.set_len(n) };
+    slots
 }
 
 /// A per-node cell written once by the worker that settles the node, read after the run.
@@ -94,12 +121,16 @@ impl<T> Cell<T> {
 }
 
 /// Unwraps every slot at once, without copying: `Slot` is a transparent wrapper of
-/// `UnsafeCell<Option<Value>>`, itself transparent over `Option<Value>`.
-pub(crate) fn into_values(slots: Vec<Slot>) -> Vec<Option<Value>> {
+/// `UnsafeCell<MaybeUninit<Option<Value>>>`, itself transparent over `Option<Value>`.
+///
+/// # Safety
+/// Every slot was written or made empty (true after a finished run, see [`Slot`]).
+unsafe fn into_values(slots: Vec<Slot>) -> Vec<Option<Value>> {
     let mut slots = std::mem::ManuallyDrop::new(slots);
     let (ptr, len, cap) = (slots.as_mut_ptr(), slots.len(), slots.capacity());
-    // SAFETY: same size, alignment and validity (repr(transparent) all the way down); the
-    // original vector is not dropped, so the allocation changes owner exactly once.
+    // SAFETY: same size and alignment (repr(transparent) all the way down), every element is
+    // initialised per the caller's contract; the original vector is not dropped, so the
+    // allocation changes owner exactly once.
     unsafe { Vec::from_raw_parts(ptr.cast::<Option<Value>>(), len, cap) }
 }
 
@@ -146,13 +177,17 @@ impl Kept {
 /// What is left in `slots` after a run: all of it with `keep_all`, else the output of `fin`;
 /// the other leftovers that own memory come back apart (the caller drops them, catching a
 /// panicking `Drop`). `frees[i]` says whether node `i`'s output owns memory.
-pub(crate) fn kept(
+///
+/// # Safety
+/// Every slot was written or made empty (true after a finished run, see [`Slot`]).
+pub(crate) unsafe fn kept(
     slots: Vec<Slot>,
     frees: &[bool],
     keep_all: bool,
     fin: Option<usize>,
 ) -> (Kept, Vec<(usize, Value)>) {
-    let mut values = into_values(slots);
+    // SAFETY: per the caller's contract.
+    let mut values = unsafe { into_values(slots) };
     if keep_all {
         return (Kept::Every(values), Vec::new());
     }
