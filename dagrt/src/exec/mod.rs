@@ -399,7 +399,8 @@ impl Ctx<'_> {
 
     /// [`Ctx::settle`] for a plain run (no policies, observer or waiting node): runs (or skips,
     /// or cancels) node `n`, which started at `start`, whose successors are `succs`; writes its
-    /// whole record at once and returns its end time.
+    /// whole record and its slot (a value or none) whatever happens to it, since a plain run
+    /// starts with both unwritten, and returns its end time.
     #[inline]
     fn settle_plain(&self, n: NodeId, succs: &[NodeId], worker: u32, start: u64) -> u64 {
         let i = n.index();
