@@ -23,23 +23,28 @@ fn names(duplicate: Option<usize>) -> Vec<String> {
         .collect()
 }
 
-fn by_id(
-    names: &[String],
-    edges: &[(usize, usize)],
-    bad_to: Option<u32>,
-) -> Result<Graph, GraphError> {
+/// The builder of `names` and `edges` by id, plus an edge to an id from a larger graph (not a
+/// node of this one) when `bad_to` is given.
+fn builder(names: &[String], edges: &[(usize, usize)], bad_to: Option<u32>) -> GraphBuilder {
     let mut b = GraphBuilder::with_capacity(names.len(), edges.len());
     let ids: Vec<_> = names.iter().map(|n| b.node(n)).collect();
     for &(from, to) in edges {
         b.edge(ids[from], ids[to]);
     }
     if let Some(bad) = bad_to {
-        // An id from a larger graph: not a node of this one.
         let mut other = GraphBuilder::new();
         let far = (0..=bad).map(|i| other.node(format!("x{i}"))).last();
         b.edge(ids[0], far.expect("at least one node"));
     }
-    b.build()
+    b
+}
+
+fn by_id(
+    names: &[String],
+    edges: &[(usize, usize)],
+    bad_to: Option<u32>,
+) -> Result<Graph, GraphError> {
+    builder(names, edges, bad_to).build()
 }
 
 /// [`by_id`] with `into_graph()` instead of `build()`.
@@ -48,17 +53,7 @@ fn by_id_owned(
     edges: &[(usize, usize)],
     bad_to: Option<u32>,
 ) -> Result<Graph, GraphError> {
-    let mut b = GraphBuilder::with_capacity(names.len(), edges.len());
-    let ids: Vec<_> = names.iter().map(|n| b.node(n)).collect();
-    for &(from, to) in edges {
-        b.edge(ids[from], ids[to]);
-    }
-    if let Some(bad) = bad_to {
-        let mut other = GraphBuilder::new();
-        let far = (0..=bad).map(|i| other.node(format!("x{i}"))).last();
-        b.edge(ids[0], far.expect("at least one node"));
-    }
-    b.into_graph()
+    builder(names, edges, bad_to).into_graph()
 }
 
 fn by_name(names: &[String], edges: &[(usize, usize)]) -> Result<Graph, GraphError> {

@@ -162,11 +162,6 @@ impl GraphBuilder {
         Ok((self.names.clone(), index))
     }
 
-    /// An error for the first edge given by id whose end is not a node.
-    fn check_id_edges(&self) -> Result<(), GraphError> {
-        check_id_edges(self.names.len(), &self.id_edges)
-    }
-
     /// [`GraphBuilder::build`], consuming the builder: the graph takes the builder's names
     /// over instead of copying them. The checks and errors are `build()`'s.
     ///
@@ -216,7 +211,7 @@ impl GraphBuilder {
             // large graph computes them on two threads (rayon's global pool). The errors keep
             // their order: a name given twice, then an edge to no node, then the topology's.
             let topology = || {
-                self.check_id_edges()?;
+                check_id_edges(self.names.len(), &self.id_edges)?;
                 Topology::of(&self.names, &self.id_edges)
             };
             let (named, topology) = if self.names.len() >= PAR_BUILD {
@@ -228,7 +223,7 @@ impl GraphBuilder {
             return Ok(Graph::assemble(names, index, topology?));
         }
         let (names, index) = self.named()?;
-        self.check_id_edges()?;
+        check_id_edges(self.names.len(), &self.id_edges)?;
         let mut edges = Vec::with_capacity(self.edges.len() + self.id_edges.len());
         edges.extend_from_slice(&self.id_edges);
         for (from, to) in &self.edges {
