@@ -255,6 +255,11 @@ impl Records {
         unsafe { self.cells.get_unchecked(i).get_mut().assume_init_mut() }
     }
 
+    /// Where record `i` lives (for prefetching; any `i`).
+    pub(crate) fn ptr(&self, i: usize) -> *const super::plan::Record {
+        self.cells.as_ptr().wrapping_add(i).cast()
+    }
+
     /// Writes record `i` whole.
     ///
     /// # Safety
