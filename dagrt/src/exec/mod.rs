@@ -677,10 +677,10 @@ fn run_plain_from<'s>(
         // The lines this iteration writes, asked for before the body and the clock read, so
         // that their misses overlap those: the node's record and slot, and the counters of
         // its first two successors (often another worker's last). Wavefront: ~5 % (A/B runs).
-        prefetch_write(ctx.records.ptr(n.index()));
-        prefetch_write(ctx.slots.as_ptr().wrapping_add(n.index()));
+        prefetch(ctx.records.ptr(n.index()));
+        prefetch(ctx.slots.as_ptr().wrapping_add(n.index()));
         for &x in succs.iter().take(2) {
-            prefetch_write(ctx.state.as_ptr().wrapping_add(x.index()));
+            prefetch(ctx.state.as_ptr().wrapping_add(x.index()));
         }
         let end = ctx.settle_plain(n, succs, worker, start);
         // What a join's second side run next on this worker starts at (see `join_then`): the
@@ -717,14 +717,16 @@ fn run_plain_from<'s>(
     }
 }
 
-/// Asks for the line at `p` with write intent (a hint: any address is allowed).
+/// Asks for the line at `p` into the cache (a hint: any address is allowed). A plain read
+/// prefetch: `prefetchw` (write intent) measured no better in A/B runs and is not in the
+/// baseline x86_64 target.
 #[inline(always)]
-fn prefetch_write<T>(p: *const T) {
+fn prefetch<T>(p: *const T) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: a prefetch never faults and changes nothing but the cache.
     unsafe {
-        use std::arch::x86_64::{_MM_HINT_ET0, _mm_prefetch};
-        _mm_prefetch::<_MM_HINT_ET0>(p.cast());
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        _mm_prefetch::<_MM_HINT_T0>(p.cast());
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = p;
