@@ -2,7 +2,9 @@
 //! reused `Dag`, against the floor of handing a no-op to a rayon pool and back.
 //!
 //! Run with `cargo bench -p dagrt --bench tiny_run`. Printed before divan's table: the first
-//! run in the process and the heap allocations of one tiny run (a counting allocator).
+//! run in the process, the heap allocations of one tiny run (a counting allocator), and the
+//! first run over 20 fresh processes of this binary beside a bare rayon pool's first job in as
+//! many processes, alternated (`TINY_FIRST_ONLY=dag|rayon` makes a process time one of them).
 //!
 //! - `small_run`: `dag.run::<()>()` on a `Dag` built once (as in `executor`'s `small_run`);
 //! - `rayon_scope`: `pool.scope(|_| ())` from this (non-worker) thread on a 2-thread pool:
@@ -66,6 +68,9 @@ mod quickstart {
 }
 
 fn main() {
+    if let Some(what) = std::env::var_os(FIRST_ONLY) {
+        return first_only(&what.to_string_lossy());
+    }
     if std::env::var_os("TINY_PHASES").is_some() {
         phases();
         return;
@@ -93,9 +98,81 @@ fn main() {
         dag.run::<()>().expect("runs");
     }
     let allocs = (ALLOCS.load(Ordering::Relaxed) - before) as f64 / RUNS as f64;
-    println!("allocations per tiny run: {allocs:.2}\n");
+    println!("allocations per tiny run: {allocs:.2}");
+    first_runs_in_fresh_processes();
+    println!();
     drop(dag);
     divan::main();
+}
+
+/// The environment variable that makes this binary time one first thing and exit (see
+/// [`first_runs_in_fresh_processes`]).
+const FIRST_ONLY: &str = "TINY_FIRST_ONLY";
+/// Fresh processes per variant in [`first_runs_in_fresh_processes`].
+const FRESH: usize = 20;
+
+/// In a fresh process: times `what` (`dag`: the first run, `Dag::new` included; `rayon`: a
+/// bare pool built as the `Dag`'s is, 2 threads with 16 MiB stacks and names, and its first
+/// job) and prints the microseconds.
+fn first_only(what: &str) {
+    let t = Instant::now();
+    if what == "dag" {
+        Dag::new("quickstart")
+            .max_workers(WORKERS)
+            .run::<()>()
+            .expect("runs");
+    } else {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(WORKERS)
+            .thread_name(|i| format!("bare-{i}"))
+            .stack_size(16 << 20)
+            .build()
+            .expect("pool starts");
+        pool.install(|| ());
+    }
+    println!("{}", t.elapsed().as_nanos() / 1000);
+}
+
+/// The first run over [`FRESH`] fresh processes of this binary, alternated with as many
+/// processes that only start a bare rayon pool and hand it one job (the floor of a first run
+/// on a pool of its own): on a VM the creation of the pool's threads sometimes stalls for
+/// about a millisecond, so one process's number says little.
+fn first_runs_in_fresh_processes() {
+    let Ok(exe) = std::env::current_exe() else {
+        return println!("first runs in fresh processes: not measured (no path to this binary)");
+    };
+    let one = |what: &str| -> Option<u64> {
+        let out = std::process::Command::new(&exe)
+            .env(FIRST_ONLY, what)
+            .output()
+            .ok()?;
+        String::from_utf8_lossy(&out.stdout).trim().parse().ok()
+    };
+    let (mut dag, mut bare) = (Vec::new(), Vec::new());
+    for _ in 0..FRESH {
+        dag.extend(one("dag"));
+        bare.extend(one("rayon"));
+    }
+    let summary = |v: &mut Vec<u64>| {
+        v.sort_unstable();
+        match (v.first(), v.get(v.len() / 2), v.last()) {
+            (Some(min), Some(median), Some(max)) => format!(
+                "median {:.2} ms (min {:.2}, max {:.2}), {} of {} over 1 ms",
+                *median as f64 / 1e3,
+                *min as f64 / 1e3,
+                *max as f64 / 1e3,
+                v.iter().filter(|&&us| us > 1000).count(),
+                v.len()
+            ),
+            _ => "not measured".to_owned(),
+        }
+    };
+    println!(
+        "first run in {FRESH} fresh processes: {}; a bare rayon pool's creation + first job, \
+         alternated with them: {}",
+        summary(&mut dag),
+        summary(&mut bare)
+    );
 }
 
 /// Where the first run's time goes: registry, then a 2-thread pool's creation and first job
