@@ -39,23 +39,6 @@ fn builder(names: &[String], edges: &[(usize, usize)], bad_to: Option<u32>) -> G
     b
 }
 
-fn by_id(
-    names: &[String],
-    edges: &[(usize, usize)],
-    bad_to: Option<u32>,
-) -> Result<Graph, GraphError> {
-    builder(names, edges, bad_to).build()
-}
-
-/// [`by_id`] with `into_graph()` instead of `build()`.
-fn by_id_owned(
-    names: &[String],
-    edges: &[(usize, usize)],
-    bad_to: Option<u32>,
-) -> Result<Graph, GraphError> {
-    builder(names, edges, bad_to).into_graph()
-}
-
 fn by_name(names: &[String], edges: &[(usize, usize)]) -> Result<Graph, GraphError> {
     let mut b = Graph::builder();
     b.add_nodes(names);
@@ -65,17 +48,21 @@ fn by_name(names: &[String], edges: &[(usize, usize)]) -> Result<Graph, GraphErr
     b.build()
 }
 
-type ById = fn(&[String], &[(usize, usize)], Option<u32>) -> Result<Graph, GraphError>;
+/// How a builder becomes a graph: `build()` or `into_graph()`.
+type Finish = fn(GraphBuilder) -> Result<Graph, GraphError>;
 
 /// `build()` and `into_graph()`.
-const BUILDS: [(&str, ById); 2] = [("build", by_id), ("into_graph", by_id_owned)];
+const BUILDS: [(&str, Finish); 2] = [
+    ("build", |b| b.build()),
+    ("into_graph", GraphBuilder::into_graph),
+];
 
 #[test]
 fn a_large_graph_by_id_equals_the_same_graph_by_name() {
     let (names, edges) = (names(None), edges(&[]));
     let b = by_name(&names, &edges).expect("valid");
-    for (how, by_id) in BUILDS {
-        let a = by_id(&names, &edges, None).expect("valid");
+    for (how, finish) in BUILDS {
+        let a = finish(builder(&names, &edges, None)).expect("valid");
         assert_eq!(
             (a.len(), a.edge_count()),
             (b.len(), b.edge_count()),
@@ -98,16 +85,16 @@ fn a_large_graph_by_id_reports_each_error_as_the_one_thread_path_does() {
     let dup = names(Some(N - 1));
     let cyclic = edges(&[(N - 1, 3)]);
     let ok = names(None);
-    for (how, by_id) in BUILDS {
+    for (how, finish) in BUILDS {
         // A name given twice wins over everything else, as on the one-thread path.
-        let err = by_id(&dup, &cyclic, Some(N as u32 + 5)).expect_err("a duplicate");
+        let err = finish(builder(&dup, &cyclic, Some(N as u32 + 5))).expect_err("a duplicate");
         assert_eq!(
             err,
             GraphError::DuplicateNode { name: "n7".into() },
             "{how}"
         );
         // Then an edge to no node, then the topology's errors.
-        let err = by_id(&ok, &cyclic, Some(N as u32 + 5)).expect_err("an unknown id");
+        let err = finish(builder(&ok, &cyclic, Some(N as u32 + 5))).expect_err("an unknown id");
         assert!(
             matches!(&err, GraphError::UnknownNode { name, .. } if *name == format!("#{}", N + 5)),
             "{how}: {err:?}"
@@ -115,7 +102,7 @@ fn a_large_graph_by_id_reports_each_error_as_the_one_thread_path_does() {
         for extra in [(5, 5), (1, 2), (N - 1, 3)] {
             let e = edges(&[extra]);
             assert_eq!(
-                by_id(&ok, &e, None).expect_err("invalid"),
+                finish(builder(&ok, &e, None)).expect_err("invalid"),
                 by_name(&ok, &e).expect_err("invalid"),
                 "{how}: {extra:?}"
             );
